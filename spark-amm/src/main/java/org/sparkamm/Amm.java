@@ -1,0 +1,169 @@
+package org.sparkamm;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkamm.algo.AlgorithmRegistry;
+import org.sparkamm.algo.AmmAlgorithm;
+import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.LocalEngine;
+import org.sparkamm.config.AmmConfig;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.FrobeniusError;
+import org.sparkamm.spark.BlockProduct;
+import org.sparkamm.spark.DistributedError;
+import org.sparkamm.spark.RowAlignedProduct;
+
+/**
+ * The entry point, shaped like LibAMM's: create an algorithm from its tag, configure it, multiply.
+ *
+ * <pre>{@code
+ * Amm amm = Amm.create("countSketch").setConfig(new AmmConfig().edit("seed", 7L));
+ * Matrix c = amm.multiply(a, b, 100);                  // local Spark matrices
+ * BlockMatrix cd = amm.multiply(ad, bd, 100);          // distributed, A (m x n) times B (n x p)
+ * Matrix cov = amm.multiplyRowAligned(x, y, 100);      // X^T Y of two IndexedRowMatrix, same rows
+ * Breakdown phases = amm.getBreakDown();
+ * }</pre>
+ *
+ * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}). Other keys are
+ * accepted and ignored (reported once at debug level), as LibAMM scripts pass keys nothing reads.
+ *
+ * <p>Every random choice is a pure function of (seed, inner index): the same seed gives the same
+ * product for any number of partitions, any block size, locally and on Spark, up to the order of
+ * floating-point summation. An instance is not thread-safe (it keeps the last breakdown).
+ */
+public final class Amm {
+  /** The seed key of the configuration. */
+  public static final String SEED_KEY = "seed";
+  /** LibAMM's default seed for its synthetic loaders, reused for the algorithms. */
+  public static final long DEFAULT_SEED = 114514L;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Amm.class);
+  private static final Set<String> KNOWN_KEYS = Set.of(SEED_KEY);
+  private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
+
+  private final AmmAlgorithm algorithm;
+  private AmmConfig config = new AmmConfig();
+  private Breakdown breakdown = Breakdown.zero();
+
+  private Amm(AmmAlgorithm algorithm) {
+    this.algorithm = algorithm;
+  }
+
+  /** The algorithm with this LibAMM tag (case-insensitive); an unknown tag lists the valid ones. */
+  public static Amm create(String tag) {
+    return new Amm(AlgorithmRegistry.create(tag));
+  }
+
+  /** The valid tags. */
+  public static List<String> tags() {
+    return AlgorithmRegistry.tags();
+  }
+
+  public String tag() {
+    return algorithm.tag();
+  }
+
+  /** The algorithm behind this entry point (its math, its error formula). */
+  public AmmAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  /** Replaces the configuration (copied); the seed is checked at once. */
+  public Amm setConfig(AmmConfig cfg) {
+    AmmConfig copy = new AmmConfig(cfg);
+    copy.getLong(SEED_KEY, DEFAULT_SEED);
+    for (String key : copy.keys()) {
+      if (!KNOWN_KEYS.contains(key) && REPORTED.add(key)) {
+        LOG.debug("config key '{}' is not read by spark-amm algorithms; ignored", key);
+      }
+    }
+    this.config = copy;
+    return this;
+  }
+
+  public AmmConfig getConfig() {
+    return new AmmConfig(config);
+  }
+
+  /** Shorthand for setting the {@code seed} key. */
+  public Amm setSeed(long seed) {
+    config.edit(SEED_KEY, seed);
+    return this;
+  }
+
+  public long seed() {
+    return config.getLong(SEED_KEY, DEFAULT_SEED);
+  }
+
+  /** C ~ AB for local matrices (dense or sparse): A m x n, B n x p, all values finite. */
+  public Matrix multiply(Matrix a, Matrix b, int sketchSize) {
+    checkSketchSize(sketchSize);
+    AmmArgumentException.require(a.numCols() == b.numRows(),
+        "inner dimensions differ: A is %dx%d, B is %dx%d", a.numRows(), a.numCols(), b.numRows(), b.numCols());
+    checkFinite(a, "A");
+    checkFinite(b, "B");
+    LocalEngine.Result r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed());
+    breakdown = r.breakdown;
+    return r.product;
+  }
+
+  /**
+   * C ~ AB on Spark: A (m x n) and B (n x p) as BlockMatrix; the result is a cached BlockMatrix with
+   * A's rows per block and B's columns per block. Values are not scanned for NaN (that would cost a
+   * pass); non-finite inputs give non-finite outputs.
+   */
+  public BlockMatrix multiply(BlockMatrix a, BlockMatrix b, int sketchSize) {
+    checkSketchSize(sketchSize);
+    BlockProduct.Result r = BlockProduct.multiply(algorithm, a, b, sketchSize, seed());
+    breakdown = r.breakdown;
+    return r.product;
+  }
+
+  /** C ~ X^T Y on Spark, X (k x m) and Y (k x p) sharing their row indices; the result is local, m x p. */
+  public Matrix multiplyRowAligned(IndexedRowMatrix x, IndexedRowMatrix y, int sketchSize) {
+    checkSketchSize(sketchSize);
+    RowAlignedProduct.Result r = RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed());
+    breakdown = r.breakdown;
+    return r.product;
+  }
+
+  /** The phases of the last multiply (LibAMM's getBreakDown). */
+  public Breakdown getBreakDown() {
+    return breakdown;
+  }
+
+  /** ||exact - approx||_F / ||exact||_F, in double. */
+  public static double relativeFrobeniusError(Matrix exact, Matrix approx) {
+    AmmArgumentException.require(exact.numRows() == approx.numRows() && exact.numCols() == approx.numCols(),
+        "cannot compare a %dx%d matrix with a %dx%d matrix", exact.numRows(), exact.numCols(),
+        approx.numRows(), approx.numCols());
+    return FrobeniusError.relative(exact.toArray(), approx.toArray());
+  }
+
+  /** ||exact - approx||_F / ||exact||_F for distributed matrices with the same blocks. */
+  public static double relativeFrobeniusError(BlockMatrix exact, BlockMatrix approx) {
+    return DistributedError.relative(exact, approx);
+  }
+
+  private static void checkSketchSize(int k) {
+    AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
+  }
+
+  private static void checkFinite(Matrix m, String name) {
+    double[] values = m instanceof org.apache.spark.mllib.linalg.DenseMatrix
+        ? ((org.apache.spark.mllib.linalg.DenseMatrix) m).values()
+        : ((org.apache.spark.mllib.linalg.SparseMatrix) m).values();
+    for (double v : values) {
+      if (!Double.isFinite(v)) {
+        throw new AmmArgumentException(name + " (" + m.numRows() + "x" + m.numCols()
+            + ") contains NaN or infinite values");
+      }
+    }
+  }
+}

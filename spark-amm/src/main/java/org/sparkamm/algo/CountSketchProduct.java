@@ -1,0 +1,35 @@
+package org.sparkamm.algo;
+
+import org.sparkamm.sketch.CountSketch;
+import org.sparkamm.sketch.InnerMasses;
+import org.sparkamm.sketch.InnerSketch;
+
+/**
+ * {@code countSketch}: C = (A S^T)(S B) with S a CountSketch of k buckets (see {@link CountSketch}).
+ * Unbiased; {@code E||AB - C||_F^2 = (||A||_F^2 ||B||_F^2 + ||AB||_F^2 - 2 sum_i ||a_i||^2 ||b_i||^2)/k}.
+ * Not exact for any k: collisions are random even when k &ge; n. Cost: one pass of O(n(m + p))
+ * additions, then O(mkp). On Spark each block adds into an (m_I x k) or (p_J x k) partial sketch,
+ * combined map-side; the shuffle moves only partial sketches, (partitions holding row block I) x
+ * m_I x k x 8 bytes per row block of A, likewise for B.
+ */
+public final class CountSketchProduct extends AmmAlgorithm {
+  @Override
+  public String tag() {
+    return "countSketch";
+  }
+
+  @Override
+  public String description() {
+    return "CountSketch of the inner dimension, k buckets with random signs";
+  }
+
+  @Override
+  public InnerSketch sketch(long n, int k, long seed, InnerMasses masses) {
+    return new CountSketch(seed, k);
+  }
+
+  @Override
+  public double expectedSquaredError(InnerStats s, double productNorm2, int k) {
+    return (s.normA2 * s.normB2 + productNorm2 - 2 * s.sumProduct2) / k;
+  }
+}

@@ -1,0 +1,186 @@
+package org.sparkamm.spark;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+import org.sparkamm.algo.AmmAlgorithm;
+import org.sparkamm.algo.BlockSketching;
+import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.InnerStats;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.Blas;
+import org.sparkamm.sketch.InnerSketch;
+import org.sparkamm.sketch.Side;
+import org.sparkamm.sketch.SketchAccumulator;
+
+/**
+ * The general distributed product: {@code BlockMatrix} A (m x n) times {@code BlockMatrix} B (n x p).
+ *
+ * <p>Sketching algorithms never shuffle A or B. Each task adds the blocks it holds into one partial
+ * sketch per block row I of A ({@code m_I x l}) and per block column J of B ({@code p_J x l}), using
+ * the slice of the sketch that the blocks' global inner indices select; partial sketches are summed
+ * by key. The reduced product {@code C_IJ = (A S^T)_I (B^T S^T)_J^T} is computed next to A's sketch
+ * with B's sketch broadcast (when it is at most {@value #BROADCAST_LIMIT_BYTES} bytes) or by a
+ * cartesian product of the two sketch RDDs. Shuffle: about (partitions per block row) x m x l x 8
+ * bytes for A and likewise for B, against all of A and B (twice over for shared blocks) for
+ * {@code BlockMatrix.multiply}. A and B may have different block sizes; only their inner
+ * dimensions must agree. The result has A's rows per block and B's columns per block, is cached,
+ * and is the caller's to unpersist.
+ */
+public final class BlockProduct {
+  static final long BROADCAST_LIMIT_BYTES = 256L << 20;
+
+  private BlockProduct() {}
+
+  /** The product and its phase breakdown. */
+  public static final class Result {
+    public final BlockMatrix product;
+    public final Breakdown breakdown;
+
+    Result(BlockMatrix product, Breakdown breakdown) {
+      this.product = product;
+      this.breakdown = breakdown;
+    }
+  }
+
+  public static Result multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed) {
+    long m = a.numRows();
+    long n = a.numCols();
+    long p = b.numCols();
+    AmmArgumentException.require(n == b.numRows(),
+        "inner dimensions differ: A is %dx%d, B is %dx%d", m, n, b.numRows(), p);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
+    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
+    long shuffle0 = meter.bytesWritten();
+    Breakdown.Clock clock = new Breakdown.Clock();
+    if (algo.isExact()) {
+      AmmArgumentException.require(a.colsPerBlock() == b.rowsPerBlock(),
+          "mm on Spark (BlockMatrix.multiply) needs A's columns per block (%d) to equal B's rows per block (%d)",
+          a.colsPerBlock(), b.rowsPerBlock());
+      BlockMatrix c = a.multiply(b);
+      c.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+      c.blocks().count();
+      long fab = clock.lap();
+      return new Result(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
+    }
+    int l = checkedWidth(algo, n, k, m, p);
+    SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
+    InnerSketch sketch = algo.sketch(n, k, seed, masses);
+    if (masses != null) {
+      masses.release();
+    }
+    long sketchTime = clock.lap();
+    Broadcast<InnerSketch> sk = jsc.broadcast(sketch);
+    int partsA = Math.max(1, Math.min(a.blocks().getNumPartitions(), a.numRowBlocks()));
+    int partsB = Math.max(1, Math.min(b.blocks().getNumPartitions(), b.numColBlocks()));
+    int width = sketch.width();
+    int cpbA = a.colsPerBlock();
+    int rpbB = b.rowsPerBlock();
+    JavaPairRDD<Integer, double[]> as = sketchBlocks(
+        JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), sk, width, cpbA, Side.A, partsA);
+    as.count();
+    long buildA = clock.lap();
+    JavaPairRDD<Integer, double[]> bs = sketchBlocks(
+        JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), sk, width, rpbB, Side.B, partsB);
+    long bsCount = bs.count();
+    long buildB = clock.lap() + sketchTime;
+    int rpbA = a.rowsPerBlock();
+    int cpbB = b.colsPerBlock();
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks;
+    if (p * (long) width * 8 <= BROADCAST_LIMIT_BYTES && bsCount > 0) {
+      Broadcast<Map<Integer, double[]>> bsAll = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
+      cBlocks = as.flatMapToPair(e -> {
+        List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
+        for (Map.Entry<Integer, double[]> j : bsAll.value().entrySet()) {
+          out.add(reducedBlock(e._1(), e._2(), j.getKey(), j.getValue(), width));
+        }
+        return out.iterator();
+      });
+    } else {
+      cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(
+          e._1()._1(), e._1()._2(), e._2()._1(), e._2()._2(), width));
+    }
+    cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
+    cBlocks.count();
+    long fab = clock.lap();
+    as.unpersist(false);
+    bs.unpersist(false);
+    sk.destroy();
+    BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
+    long post = clock.lap();
+    return new Result(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+  }
+
+  /** The statistics of the error formulas ({@link AmmAlgorithm#expectedSquaredError}), in one pass. */
+  public static InnerStats stats(BlockMatrix a, BlockMatrix b) {
+    SparkMasses masses = masses(a, b);
+    try {
+      return masses.stats();
+    } finally {
+      masses.release();
+    }
+  }
+
+  static int checkedWidth(AmmAlgorithm algo, long n, int k, long m, long p) {
+    long rows = Math.max(Math.max(m, p), 1);
+    AmmArgumentException.require(rows * (long) k <= Integer.MAX_VALUE - 8,
+        "sketch size %d is too large: a %d x %d sketch does not fit in one array", k, rows, k);
+    return k;
+  }
+
+  private static SparkMasses masses(BlockMatrix a, BlockMatrix b) {
+    int cpbA = a.colsPerBlock();
+    int rpbB = b.rowsPerBlock();
+    int parts = a.blocks().getNumPartitions();
+    JavaPairRDD<Long, double[]> colNormsA = JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()).mapToPair(e ->
+        new Tuple2<>((long) (Integer) e._1()._2() * cpbA, BlockSketching.columnNormsSquared(e._2())));
+    JavaPairRDD<Long, double[]> rowNormsB = JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()).mapToPair(e ->
+        new Tuple2<>((long) (Integer) e._1()._1() * rpbB, BlockSketching.rowNormsSquared(e._2())));
+    long n = a.numCols();
+    return new SparkMasses(n, InnerChunks.gather(colNormsA, n, parts), InnerChunks.gather(rowNormsB, n, parts));
+  }
+
+  /**
+   * One partial sketch per outer block index: A's blocks (I, K) add into key I, B's blocks (K, J),
+   * read transposed, into key J. Summed map-side within each task, then by key.
+   */
+  private static JavaPairRDD<Integer, double[]> sketchBlocks(
+      JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
+      int innerPerBlock, Side side, int partitions) {
+    JavaPairRDD<Integer, SketchAccumulator> partial = blocks.mapPartitionsToPair(it -> {
+      Map<Integer, SketchAccumulator> accs = new HashMap<>();
+      InnerSketch sketch = sk.value();
+      while (it.hasNext()) {
+        Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
+        int outer = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
+        int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
+        Matrix block = side == Side.A ? e._2() : e._2().transpose();
+        SketchAccumulator acc = accs.computeIfAbsent(outer, o -> new SketchAccumulator(block.numRows(), width));
+        BlockSketching.accumulate(acc, block, (long) inner * innerPerBlock, sketch, side);
+      }
+      List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
+      accs.forEach((key, acc) -> out.add(new Tuple2<>(key, acc)));
+      return out.iterator();
+    });
+    return partial.reduceByKey(SketchAccumulator::merge, partitions)
+        .mapValues(SketchAccumulator::result)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(int i, double[] as, int j, double[] bs,
+      int width) {
+    int rows = as.length / Math.max(1, width);
+    int cols = bs.length / Math.max(1, width);
+    double[] c = Blas.multiplyTransposeB(as, rows, width, bs, cols);
+    return new Tuple2<>(new Tuple2<>(i, j), new DenseMatrix(rows, cols, c));
+  }
+}

@@ -1,0 +1,167 @@
+package org.sparkamm.spark;
+
+import java.util.Collections;
+import java.util.Iterator;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.DenseVector;
+import org.apache.spark.mllib.linalg.SparseVector;
+import org.apache.spark.mllib.linalg.Vector;
+import org.apache.spark.mllib.linalg.distributed.IndexedRow;
+import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
+import scala.Tuple2;
+import org.sparkamm.algo.AmmAlgorithm;
+import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.InnerStats;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.Blas;
+import org.sparkamm.sketch.Hits;
+import org.sparkamm.sketch.InnerSketch;
+import org.sparkamm.sketch.Side;
+import org.sparkamm.sketch.SketchAccumulator;
+
+/**
+ * The row-aligned product {@code X^T Y}: X (k x m) and Y (k x n) share their row index, the inner
+ * dimension of the product (samples), as in covariance, cross-covariance, CCA and Gram matrices.
+ *
+ * <p>Sketching algorithms read each operand once, with no shuffle of rows: every task adds its rows
+ * into one partial sketch {@code X^T S^T} (m x l) and {@code Y^T S^T} (n x l), row r entering through
+ * the sketch's hits for index r; partial sketches are summed by {@code treeReduce}; the driver
+ * multiplies the two and returns the local m x n result. X and Y need not be co-partitioned: the
+ * sketch is linear and both sides derive the same S from the seed. Norm-weighted sampling first
+ * gathers the row norms by chunk of indices (about 16 bytes per row shuffled).
+ *
+ * <p>The exact product ({@code mm}) must pair rows by index: it joins X and Y (a full shuffle of both)
+ * and sums per-partition GEMMs of 256-row batches.
+ */
+public final class RowAlignedProduct {
+  private static final int BATCH = 256;
+
+  private RowAlignedProduct() {}
+
+  /** The local product and its phase breakdown. */
+  public static final class Result {
+    public final DenseMatrix product;
+    public final Breakdown breakdown;
+
+    Result(DenseMatrix product, Breakdown breakdown) {
+      this.product = product;
+      this.breakdown = breakdown;
+    }
+  }
+
+  public static Result multiply(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k, long seed) {
+    long n = x.numRows();
+    int m = Math.toIntExact(x.numCols());
+    int p = Math.toIntExact(y.numCols());
+    AmmArgumentException.require(n == y.numRows(),
+        "row-aligned X^T Y needs the same rows: X is %dx%d, Y is %dx%d", n, m, y.numRows(), p);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
+    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
+    long shuffle0 = meter.bytesWritten();
+    Breakdown.Clock clock = new Breakdown.Clock();
+    if (algo.isExact()) {
+      double[] c = exact(x, y, m, p);
+      long fab = clock.lap();
+      return new Result(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
+    }
+    BlockProduct.checkedWidth(algo, n, k, m, p);
+    SparkMasses masses = algo.needsMasses() ? masses(x, y, n) : null;
+    InnerSketch sketch = algo.sketch(n, k, seed, masses);
+    if (masses != null) {
+      masses.release();
+    }
+    long sketchTime = clock.lap();
+    Broadcast<InnerSketch> sk = jsc.broadcast(sketch);
+    double[] xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A);
+    long buildA = clock.lap();
+    double[] ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B);
+    long buildB = clock.lap() + sketchTime;
+    sk.destroy();
+    double[] c = Blas.multiplyTransposeB(xs, m, sketch.width(), ys, p);
+    long fab = clock.lap();
+    return new Result(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+  }
+
+  /** The statistics of the error formulas for X^T Y. */
+  public static InnerStats stats(IndexedRowMatrix x, IndexedRowMatrix y) {
+    SparkMasses masses = masses(x, y, x.numRows());
+    try {
+      return masses.stats();
+    } finally {
+      masses.release();
+    }
+  }
+
+  private static SparkMasses masses(IndexedRowMatrix x, IndexedRowMatrix y, long n) {
+    int parts = x.rows().getNumPartitions();
+    return new SparkMasses(n, InnerChunks.gather(rowNorms(x), n, parts), InnerChunks.gather(rowNorms(y), n, parts));
+  }
+
+  private static JavaPairRDD<Long, double[]> rowNorms(IndexedRowMatrix x) {
+    return x.rows().toJavaRDD().mapToPair(r -> {
+      double norm = Vectors2.normSquared(r.vector());
+      return new Tuple2<>(r.index(), new double[] {norm});
+    });
+  }
+
+  private static double[] sketchRows(JavaRDD<IndexedRow> rows, Broadcast<InnerSketch> sk, int dim, Side side) {
+    int width = sk.value().width();
+    JavaRDD<SketchAccumulator> partial = rows.mapPartitions(it -> {
+      InnerSketch sketch = sk.value();
+      SketchAccumulator acc = new SketchAccumulator(dim, width);
+      while (it.hasNext()) {
+        IndexedRow row = it.next();
+        Hits hits = sketch.hits(row.index(), 1, side);
+        if (hits.count == 0) {
+          continue;
+        }
+        Vector v = row.vector();
+        if (v instanceof DenseVector) {
+          acc.addColumnMajor(((DenseVector) v).values(), 0, dim, hits);
+        } else {
+          SparseVector s = (SparseVector) v;
+          acc.addSparseColumn(s.indices(), s.values(), hits);
+        }
+      }
+      return Collections.singletonList(acc).iterator();
+    });
+    return partial.treeReduce(SketchAccumulator::merge).result();
+  }
+
+  private static double[] exact(IndexedRowMatrix x, IndexedRowMatrix y, int m, int p) {
+    JavaPairRDD<Long, Tuple2<Vector, Vector>> pairs = x.rows().toJavaRDD()
+        .mapToPair(r -> new Tuple2<>(r.index(), r.vector()))
+        .join(y.rows().toJavaRDD().mapToPair(r -> new Tuple2<>(r.index(), r.vector())));
+    JavaRDD<double[]> partial = pairs.mapPartitions((Iterator<Tuple2<Long, Tuple2<Vector, Vector>>> it) -> {
+      double[] c = new double[m * p];
+      double[] xb = new double[BATCH * m];
+      double[] yb = new double[BATCH * p];
+      int rows = 0;
+      while (it.hasNext()) {
+        Tuple2<Vector, Vector> pair = it.next()._2();
+        Vectors2.copyInto(pair._1(), xb, rows, BATCH);
+        Vectors2.copyInto(pair._2(), yb, rows, BATCH);
+        if (++rows == BATCH) {
+          Blas.gemm(true, false, m, p, rows, 1.0, xb, BATCH, yb, BATCH, 1.0, c, m);
+          java.util.Arrays.fill(xb, 0.0);
+          java.util.Arrays.fill(yb, 0.0);
+          rows = 0;
+        }
+      }
+      if (rows > 0) {
+        Blas.gemm(true, false, m, p, rows, 1.0, xb, BATCH, yb, BATCH, 1.0, c, m);
+      }
+      return Collections.singletonList(c).iterator();
+    });
+    return partial.treeReduce((u, v) -> {
+      for (int i = 0; i < u.length; i++) {
+        u[i] += v[i];
+      }
+      return u;
+    });
+  }
+}

@@ -1,0 +1,36 @@
+package org.sparkamm.spark;
+
+import org.apache.spark.mllib.linalg.DenseVector;
+import org.apache.spark.mllib.linalg.SparseVector;
+import org.apache.spark.mllib.linalg.Vector;
+
+/** Small loops over Spark's local vectors, without boxing. */
+final class Vectors2 {
+  private Vectors2() {}
+
+  static double normSquared(Vector v) {
+    double[] values = v instanceof DenseVector ? ((DenseVector) v).values() : ((SparseVector) v).values();
+    double s = 0;
+    for (double x : values) {
+      s += x * x;
+    }
+    return s;
+  }
+
+  /** Writes v as row {@code row} of a column-major batch with leading dimension ld (the batch is zeroed). */
+  static void copyInto(Vector v, double[] batch, int row, int ld) {
+    if (v instanceof DenseVector) {
+      double[] values = ((DenseVector) v).values();
+      for (int j = 0; j < values.length; j++) {
+        batch[row + j * ld] = values[j];
+      }
+    } else {
+      SparseVector s = (SparseVector) v;
+      int[] idx = s.indices();
+      double[] values = s.values();
+      for (int t = 0; t < idx.length; t++) {
+        batch[row + idx[t] * ld] = values[t];
+      }
+    }
+  }
+}
