@@ -34,10 +34,13 @@ public final class LocalEngine {
     int p = b.numCols();
     Breakdown.Clock clock = new Breakdown.Clock();
     if (algo.isExact()) {
-      double[] av = a.toArray();
-      double[] bv = b.toArray();
+      DenseMatrix ad = dense(a);
+      DenseMatrix bd = dense(b);
       long build = clock.lap();
-      double[] c = Blas.multiply(av, m, n, bv, p);
+      double[] c = new double[Math.multiplyExact(m, p)];
+      // A row-major (isTransposed) array is the column-major array of the transpose: pass a flag, not a copy.
+      Blas.gemm(ad.isTransposed(), bd.isTransposed(), m, p, n, 1.0, ad.values(), ad.isTransposed() ? n : m,
+          bd.values(), bd.isTransposed() ? p : n, 0.0, c, m);
       long fab = clock.lap();
       return new Result(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
@@ -57,6 +60,10 @@ public final class LocalEngine {
     double[] c = Blas.multiplyTransposeB(asv, m, sketch.width(), bsv, p);
     long fab = clock.lap();
     return new Result(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, 0));
+  }
+
+  private static DenseMatrix dense(Matrix x) {
+    return x instanceof DenseMatrix ? (DenseMatrix) x : ((org.apache.spark.mllib.linalg.SparseMatrix) x).toDense();
   }
 
   /** q_i = ||a_i|| ||b_i||, the masses of norm-weighted sampling. */

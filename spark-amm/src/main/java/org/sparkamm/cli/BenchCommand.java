@@ -1,0 +1,158 @@
+package org.sparkamm.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.sparkamm.Amm;
+import org.sparkamm.algo.InnerStats;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.local.Blas;
+
+/**
+ * {@code spark-amm bench}: N independent trials (seeds S, S+1, ...) of each algorithm and sketch
+ * size on the same inputs, side by side with the exact product measured in the same run. Writes one
+ * CSV row per trial (relative Frobenius error to 13 significant digits, the error the theory
+ * expects for that sketch size, wall-clock milliseconds, the phase breakdown, shuffle bytes) and a
+ * summary on stderr: median time, speed-up against exact, and time as a multiple of one read of the
+ * inputs (the floor of any one-pass method).
+ */
+final class BenchCommand {
+  static final String HEADER = "algo,sketch,trial,seed,fro_error,expected_error,millis,"
+      + "buildATime,buildBTime,fABTime,postProcessTime,shuffle_bytes";
+
+  private BenchCommand() {}
+
+  static void run(String[] argv, PrintStream out, PrintStream err) {
+    Set<String> options = new HashSet<>(Problem.VALUE_OPTIONS);
+    options.addAll(Set.of("algo", "sketch", "trials", "csv"));
+    Args args = new Args("bench", argv, 1, options, Problem.FLAG_OPTIONS);
+    List<Amm> algos = new ArrayList<>();
+    for (String tag : args.required("bench", "algo").split(",")) {
+      algos.add(Amm.create(tag));
+    }
+    int[] sketches = Args.parseInts("sketch", args.required("bench", "sketch"));
+    for (int k : sketches) {
+      AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
+    }
+    int trials = args.getInt("trials", 1);
+    AmmArgumentException.require(trials >= 1, "--trials must be at least 1, got %d", trials);
+    long seed = args.getLong("seed", Amm.DEFAULT_SEED);
+    Path csv = OutputFile.check("csv", args.get("csv"));
+    Measurement result;
+    try (Problem problem = Problem.load("bench", args)) {
+      result = measure(problem, algos, sketches, trials, seed, err);
+    }
+    for (String line : result.table()) {
+      err.println("[bench] " + line);
+    }
+    if (csv == null) {
+      out.print(result.csv);
+    } else {
+      writeAtomically(csv, result.csv.toString());
+    }
+  }
+
+  /** One summary row: an algorithm at one sketch size over all trials. */
+  static final class Summary {
+    final String tag;
+    final int sketch;
+    final long medianMillis;
+    final double meanError;
+    final double expectedError;
+
+    Summary(String tag, int sketch, long medianMillis, double meanError, double expectedError) {
+      this.tag = tag;
+      this.sketch = sketch;
+      this.medianMillis = medianMillis;
+      this.meanError = meanError;
+      this.expectedError = expectedError;
+    }
+  }
+
+  /** The CSV rows, the summaries and the two reference times of one benchmark run. */
+  static final class Measurement {
+    final StringBuilder csv = new StringBuilder(HEADER).append('\n');
+    final List<Summary> summaries = new ArrayList<>();
+    long exactMillis;
+    long readMillis;
+
+    List<String> table() {
+      List<String> lines = new ArrayList<>();
+      lines.add(String.format(Locale.ROOT, "%-12s %7s %10s %11s %11s %9s %8s", "algorithm", "sketch", "median_ms",
+          "rel_error", "expected", "speedup", "x_read"));
+      for (Summary r : summaries) {
+        lines.add(String.format(Locale.ROOT, "%-12s %7d %10d %11.5f %11.5f %9.1f %8.1f", r.tag, r.sketch,
+            r.medianMillis, r.meanError, r.expectedError, exactMillis / (double) Math.max(1, r.medianMillis),
+            r.medianMillis / (double) Math.max(1, readMillis)));
+      }
+      return lines;
+    }
+  }
+
+  static Measurement measure(Problem problem, List<Amm> algos, int[] sketches, int trials, long seed,
+      PrintStream err) {
+    Measurement result = new Measurement();
+    err.printf("[bench] %s on %s, BLAS %s%n", problem.shape(), problem.onSpark ? "Spark" : "the local engine",
+        Blas.implementation());
+    result.readMillis = problem.scanMillis();
+    Problem.Run exact = problem.run(Amm.create("mm"), 1);
+    result.exactMillis = exact.millis;
+    err.printf("[bench] exact product (reference): %d ms; one read of the inputs: %d ms%n", exact.millis,
+        result.readMillis);
+    double productNorm2 = problem.productNormSquared(exact);
+    InnerStats stats = problem.stats();
+    for (Amm amm : algos) {
+      for (int k : amm.algorithm().isExact() ? new int[] {sketches[0]} : sketches) {
+        long[] millis = new long[trials];
+        double errSum = 0;
+        double expected = Math.sqrt(Math.max(0, amm.algorithm().expectedSquaredError(stats, productNorm2, k))
+            / productNorm2);
+        for (int t = 0; t < trials; t++) {
+          amm.setSeed(seed + t);
+          Problem.Run run = problem.run(amm, k);
+          double e = problem.error(exact, run);
+          run.release();
+          millis[t] = run.millis;
+          errSum += e;
+          result.csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.12e,%.12e,%d,%d,%d,%d,%d,%d%n", amm.tag(), k,
+              t, seed + t, e, expected, run.millis, run.breakdown.buildATime, run.breakdown.buildBTime,
+              run.breakdown.fABTime, run.breakdown.postProcessTime, run.breakdown.shuffleBytes));
+          err.printf(Locale.ROOT, "[bench] %s k=%d trial %d/%d: %d ms, error %.4f%n", amm.tag(), k, t + 1, trials,
+              run.millis, e);
+        }
+        if (amm.algorithm().isExact()) {
+          result.exactMillis = median(millis);
+        }
+        result.summaries.add(new Summary(amm.tag(), k, median(millis), errSum / trials, expected));
+      }
+    }
+    exact.release();
+    return result;
+  }
+
+  private static long median(long[] values) {
+    long[] s = values.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  private static void writeAtomically(Path file, String text) {
+    try {
+      Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new AmmFormatException(file + ": cannot write (" + e.getMessage() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.sparkamm.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import org.sparkamm.error.AmmException;
+
+/**
+ * {@code spark-amm COMMAND [options]}: multiply, bench, demo, help. Errors print one line on stderr
+ * and exit with status 2 (1 for an unexpected failure); {@code --verbose} adds the stack trace.
+ * stdout carries only machine-readable output (JSON lines, CSV) or the demo's table.
+ */
+public final class Main {
+  static final String USAGE = String.join("\n",
+      "usage: spark-amm COMMAND [options]",
+      "",
+      "commands:",
+      "  multiply --a A.npy --b B.npy --algo TAG --sketch K [--seed S] [--transpose-a] [--transpose-b]",
+      "           [--out C.npy] [--engine spark|local] [--master URL] [--partitions P] [--block-size B]",
+      "           prints one JSON line: algo, m, k, n, sketch, seed, millis and the phase breakdown",
+      "  bench    (--a A.npy --b B.npy | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X])",
+      "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE] [same options]",
+      "           CSV per trial: algo,sketch,trial,seed,fro_error,expected_error,millis,... ; summary on stderr",
+      "  demo     a one-minute tour on generated data (a table of error, time and speed-up vs exact)",
+      "  help     this text",
+      "",
+      "algorithms (LibAMM tags, any letter case): " + String.join(", ", org.sparkamm.Amm.tags()),
+      "options common to all commands: --verbose (stack traces on errors)");
+
+  private Main() {}
+
+  public static void main(String[] argv) {
+    System.exit(run(argv, System.out, System.err));
+  }
+
+  /** Runs a command; returns the exit status. */
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    boolean verbose = Arrays.asList(argv).contains("--verbose");
+    String command = argv.length == 0 ? "help" : argv[0];
+    try {
+      switch (command) {
+        case "multiply":
+          MultiplyCommand.run(argv, out, err);
+          return 0;
+        case "bench":
+          BenchCommand.run(argv, out, err);
+          return 0;
+        case "demo":
+          DemoCommand.run(argv, out, err);
+          return 0;
+        case "help":
+        case "--help":
+        case "-h":
+          out.println(USAGE);
+          return 0;
+        default:
+          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, demo, help");
+          return 2;
+      }
+    } catch (AmmException e) {
+      err.println("spark-amm: error: " + e.getMessage());
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      return 2;
+    } catch (OutOfMemoryError e) {
+      err.println("spark-amm: error: out of memory (" + e.getMessage()
+          + "); raise SPARK_AMM_HEAP (now " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
+      return 1;
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (root instanceof AmmException) {
+        err.println("spark-amm: error: " + root.getMessage());
+      } else {
+        err.println("spark-amm: internal error: " + root);
+      }
+      if (verbose) {
+        e.printStackTrace(err);
+      } else if (!(root instanceof AmmException)) {
+        err.println("(run again with --verbose for the stack trace)");
+      }
+      return root instanceof AmmException ? 2 : 1;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package org.sparkamm.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.sparkamm.Amm;
+import org.sparkamm.io.Npy;
+import org.sparkamm.local.Blas;
+
+/** {@code spark-amm multiply}: one product, written to {@code --out}, described by one JSON line. */
+final class MultiplyCommand {
+  private MultiplyCommand() {}
+
+  static void run(String[] argv, PrintStream out, PrintStream err) {
+    Set<String> options = new HashSet<>(Problem.VALUE_OPTIONS);
+    options.addAll(Set.of("algo", "sketch", "out"));
+    Args args = new Args("multiply", argv, 1, options, Problem.FLAG_OPTIONS);
+    Amm amm = Amm.create(args.required("multiply", "algo"));
+    int k = Math.toIntExact(Args.parseLong("sketch", args.required("multiply", "sketch")));
+    long seed = args.getLong("seed", Amm.DEFAULT_SEED);
+    amm.setSeed(seed);
+    Path outPath = OutputFile.check("out", args.get("out"));
+    if (k < 1) {
+      throw new org.sparkamm.error.AmmArgumentException("sketch size must be at least 1, got " + k);
+    }
+    try (Problem problem = Problem.load("multiply", args)) {
+      Problem.Run run = problem.run(amm, k);
+      if (outPath != null) {
+        Npy.write(outPath, run.toLocal(), problem.float32);
+      }
+      Json json = new Json().put("algo", amm.tag()).put("m", problem.m).put("k", problem.n).put("n", problem.p)
+          .put("sketch", k).put("seed", seed).put("engine", problem.onSpark ? "spark" : "local")
+          .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation());
+      if (outPath != null) {
+        json.put("out", outPath.toString());
+      }
+      out.println(json);
+      run.release();
+    }
+  }
+}

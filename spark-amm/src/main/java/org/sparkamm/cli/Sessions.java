@@ -1,0 +1,27 @@
+package org.sparkamm.cli;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session of a command: the master given by {@code --master}, else the one spark-submit
+ * set ({@code spark.master}), else an embedded {@code local[*]} bound to the loopback interface with
+ * the web UI off. Spark's console progress bar shows stage progress on stderr.
+ */
+final class Sessions {
+  private Sessions() {}
+
+  static SparkSession start(String master) {
+    SparkSession.Builder b = SparkSession.builder().appName("spark-amm")
+        .config("spark.ui.showConsoleProgress", "true");
+    String chosen = master != null ? master : System.getProperty("spark.master", "local[*]");
+    b.master(chosen);
+    if (chosen.startsWith("local")) {
+      b.config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1");
+    }
+    SparkSession s = b.getOrCreate();
+    s.sparkContext().setLogLevel("WARN");
+    return s;
+  }
+}

@@ -1,0 +1,260 @@
+package org.sparkamm.io;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.sparkamm.error.AmmFormatException;
+
+/**
+ * NumPy's {@code .npy} format (format versions 1.0, 2.0 and 3.0) for 2-D real arrays.
+ *
+ * <p>Layout: the magic {@code \x93NUMPY}, major and minor version bytes, the header length (2 bytes
+ * little-endian in 1.0, 4 bytes in 2.0/3.0), an ASCII (UTF-8 in 3.0) Python dict literal with
+ * {@code descr}, {@code fortran_order} and {@code shape}, then the raw data. Read: float32/float64
+ * and signed/unsigned integers of 1-8 bytes, either byte order, C or Fortran order. A C-order array
+ * becomes a row-major ({@code isTransposed}) {@link DenseMatrix} and a Fortran-order one a
+ * column-major one, so no transposition is made. The header is checked against the file's length
+ * before anything is allocated: a header that claims more data than the file holds, sizes whose
+ * product overflows, or an array too large for one Java array is refused with a one-line message.
+ */
+public final class Npy {
+  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([a-zA-Z])(\\d+)'");
+  private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+  private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+  private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  private Npy() {}
+
+  /** A 2-D array as read: its values and whether it was stored as float32. */
+  public static final class Array {
+    public final DenseMatrix matrix;
+    public final boolean float32;
+
+    public Array(DenseMatrix matrix, boolean float32) {
+      this.matrix = matrix;
+      this.float32 = float32;
+    }
+  }
+
+  public static Array read(Path file) {
+    long fileSize;
+    try {
+      fileSize = Files.size(file);
+    } catch (NoSuchFileException e) {
+      throw new AmmFormatException(file + ": no such file");
+    } catch (IOException e) {
+      throw new AmmFormatException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      return read(in, fileSize, file.toString());
+    } catch (EOFException e) {
+      throw new AmmFormatException(file + ": truncated .npy file");
+    } catch (IOException e) {
+      throw new AmmFormatException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Array read(InputStream in, long fileSize, String name) throws IOException {
+    byte[] magic = readFully(in, 8);
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (magic[i] != MAGIC[i]) {
+        throw new AmmFormatException(name + ": not a .npy file (bad magic number)");
+      }
+    }
+    int major = magic[6] & 0xff;
+    if (major < 1 || major > 3) {
+      throw new AmmFormatException(name + ": unsupported .npy format version " + major + "." + (magic[7] & 0xff));
+    }
+    byte[] lenBytes = readFully(in, major == 1 ? 2 : 4);
+    ByteBuffer lb = ByteBuffer.wrap(major == 1 ? new byte[] {lenBytes[0], lenBytes[1], 0, 0} : lenBytes)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    long headerLen = lb.getInt() & 0xffffffffL;
+    long dataOffset = 8 + lenBytes.length + headerLen;
+    if (dataOffset > fileSize) {
+      throw new AmmFormatException(name + ": truncated .npy file (header length " + headerLen
+          + " exceeds the file size " + fileSize + ")");
+    }
+    String header = new String(readFully(in, (int) headerLen),
+        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    Matcher d = DESCR.matcher(header);
+    Matcher o = ORDER.matcher(header);
+    Matcher s = SHAPE.matcher(header);
+    if (!d.find() || !o.find() || !s.find()) {
+      throw new AmmFormatException(name + ": malformed .npy header " + header.strip());
+    }
+    char order = d.group(1).charAt(0);
+    char kind = d.group(2).charAt(0);
+    int size = Integer.parseInt(d.group(3));
+    if (!((kind == 'f' && (size == 4 || size == 8)) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2
+        || size == 4 || size == 8)))) {
+      throw new AmmFormatException(name + ": unsupported dtype '" + d.group(1) + kind + size
+          + "' (supported: float32, float64, int8-64, uint8-64)");
+    }
+    boolean fortran = o.group(1).equals("True");
+    long[] shape = parseShape(s.group(1), name);
+    if (shape.length != 2) {
+      throw new AmmFormatException(name + ": expected a 2-D array, got shape (" + s.group(1).strip() + ")");
+    }
+    long rows = shape[0];
+    long cols = shape[1];
+    long count;
+    long bytes;
+    try {
+      count = Math.multiplyExact(rows, cols);
+      bytes = Math.multiplyExact(count, (long) size);
+    } catch (ArithmeticException e) {
+      throw new AmmFormatException(name + ": shape " + rows + "x" + cols + " overflows");
+    }
+    long available = fileSize - dataOffset;
+    if (bytes > available) {
+      throw new AmmFormatException(name + ": truncated .npy file (shape " + rows + "x" + cols + " needs "
+          + bytes + " data bytes, the file holds " + available + ")");
+    }
+    if (bytes < available) {
+      throw new AmmFormatException(name + ": " + (available - bytes) + " unexpected bytes after the "
+          + rows + "x" + cols + " array");
+    }
+    if (count > MAX_ELEMENTS) {
+      throw new AmmFormatException(name + ": " + rows + "x" + cols
+          + " array is too large for one local matrix (at most " + MAX_ELEMENTS + " elements)");
+    }
+    ByteOrder byteOrder = order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    double[] values = new double[(int) count];
+    byte[] buf = new byte[size * 8192];
+    int done = 0;
+    while (done < count) {
+      int n = (int) Math.min(8192, count - done);
+      ByteBuffer bb = ByteBuffer.wrap(readFully(in, buf, n * size)).order(byteOrder);
+      for (int i = 0; i < n; i++) {
+        values[done + i] = element(bb, kind, size);
+      }
+      done += n;
+    }
+    // C order is row-major: Spark's DenseMatrix reads it as is with isTransposed = true.
+    DenseMatrix m = new DenseMatrix((int) rows, (int) cols, values, !fortran && rows > 0 && cols > 0);
+    return new Array(m, kind == 'f' && size == 4);
+  }
+
+  private static double element(ByteBuffer bb, char kind, int size) {
+    if (kind == 'f') {
+      return size == 4 ? bb.getFloat() : bb.getDouble();
+    }
+    boolean unsigned = kind == 'u';
+    switch (size) {
+      case 1:
+        return unsigned ? (bb.get() & 0xff) : bb.get();
+      case 2:
+        return unsigned ? (bb.getShort() & 0xffff) : bb.getShort();
+      case 4:
+        return unsigned ? (bb.getInt() & 0xffffffffL) : bb.getInt();
+      default:
+        long v = bb.getLong();
+        return unsigned && v < 0 ? (double) (v >>> 1) * 2.0 + (v & 1) : v;
+    }
+  }
+
+  private static long[] parseShape(String text, String name) {
+    String t = text.strip();
+    if (t.isEmpty()) {
+      return new long[0];
+    }
+    String[] parts = t.split(",");
+    int n = parts[parts.length - 1].isBlank() ? parts.length - 1 : parts.length;
+    long[] shape = new long[n];
+    for (int i = 0; i < n; i++) {
+      try {
+        shape[i] = Long.parseLong(parts[i].strip().replace("L", ""));
+      } catch (NumberFormatException e) {
+        throw new AmmFormatException(name + ": malformed shape (" + t + ") in .npy header");
+      }
+      if (shape[i] < 0) {
+        throw new AmmFormatException(name + ": negative dimension in shape (" + t + ")");
+      }
+    }
+    return shape;
+  }
+
+  /**
+   * Writes a matrix as version 1.0 {@code .npy} (float64, or float32 when asked), in the matrix's
+   * own layout (Fortran order for column-major, C order for row-major), through a temporary file
+   * renamed into place: a failure leaves no partial output.
+   */
+  public static void write(Path file, DenseMatrix m, boolean float32) {
+    boolean fortran = !m.isTransposed();
+    String dict = "{'descr': '<" + (float32 ? "f4" : "f8") + "', 'fortran_order': " + (fortran ? "True" : "False")
+        + ", 'shape': (" + m.numRows() + ", " + m.numCols() + "), }";
+    int unpadded = 10 + dict.length() + 1;
+    int padded = (unpadded + 63) / 64 * 64;
+    StringBuilder header = new StringBuilder(dict);
+    header.append(" ".repeat(padded - unpadded)).append('\n');
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        out.write(MAGIC);
+        out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >>> 8)});
+        out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+        double[] v = m.values();
+        int itemSize = float32 ? 4 : 8;
+        ByteBuffer bb = ByteBuffer.allocate(8192 * itemSize).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < v.length; i++) {
+          if (float32) {
+            bb.putFloat((float) v[i]);
+          } else {
+            bb.putDouble(v[i]);
+          }
+          if (!bb.hasRemaining()) {
+            out.write(bb.array(), 0, bb.position());
+            bb.clear();
+          }
+        }
+        out.write(bb.array(), 0, bb.position());
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // nothing more can be done; the message below names the real problem
+        }
+      }
+      throw new AmmFormatException(file + ": cannot write (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static byte[] readFully(InputStream in, int n) throws IOException {
+    return readFully(in, new byte[n], n);
+  }
+
+  private static byte[] readFully(InputStream in, byte[] buf, int n) throws IOException {
+    int off = 0;
+    while (off < n) {
+      int r = in.read(buf, off, n - off);
+      if (r < 0) {
+        throw new EOFException();
+      }
+      off += r;
+    }
+    return buf;
+  }
+}
