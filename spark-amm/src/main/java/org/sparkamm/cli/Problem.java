@@ -6,7 +6,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.Breakdown;
@@ -35,7 +34,7 @@ final class Problem implements AutoCloseable {
   final long n;
   final long p;
   final boolean float32;
-  private final SparkSession session;
+  private final Sessions.Handle session;
   private final Matrix a;
   private final Matrix b;
   private final BlockMatrix ad;
@@ -67,7 +66,7 @@ final class Problem implements AutoCloseable {
     }
   }
 
-  private Problem(SparkSession session, Matrix a, Matrix b, BlockMatrix ad, BlockMatrix bd, boolean float32) {
+  private Problem(Sessions.Handle session, Matrix a, Matrix b, BlockMatrix ad, BlockMatrix bd, boolean float32) {
     this.session = session;
     this.onSpark = session != null;
     this.a = a;
@@ -106,8 +105,8 @@ final class Problem implements AutoCloseable {
         DenseMatrix b0 = data.block(LowRankData.Which.B, 0, dims[0], 0, dims[2], dims[2]);
         return new Problem(null, ta ? a0.transpose() : a0, tb ? b0.transpose() : b0, null, null, false);
       }
-      SparkSession s = Sessions.start(args.get("master"));
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
+      Sessions.Handle s = Sessions.start(args.get("master"));
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.session.sparkContext());
       int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
       BlockMatrix a0 = SparkMatrices.generate(jsc, data, LowRankData.Which.A, dims[0], dims[1], blockSize, parts);
       BlockMatrix b0 = SparkMatrices.generate(jsc, data, LowRankData.Which.B, dims[0], dims[2], blockSize, parts);
@@ -124,8 +123,8 @@ final class Problem implements AutoCloseable {
     if (!spark) {
       return new Problem(null, a0, b0, null, null, f32);
     }
-    SparkSession s = Sessions.start(args.get("master"));
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
+    Sessions.Handle s = Sessions.start(args.get("master"));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.session.sparkContext());
     int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
     AmmArgumentException.require(parts >= 1, "--partitions must be at least 1, got %d", parts);
     BlockMatrix ad = materialize(SparkMatrices.fromLocal(jsc, a0, blockSize, blockSize, parts));
@@ -179,8 +178,8 @@ final class Problem implements AutoCloseable {
 
   @Override
   public void close() {
-    if (session != null) {
-      session.stop();
+    if (session != null && session.owned) {
+      session.session.stop();
     }
   }
 

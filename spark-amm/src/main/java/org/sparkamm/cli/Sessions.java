@@ -10,7 +10,19 @@ import org.apache.spark.sql.SparkSession;
 final class Sessions {
   private Sessions() {}
 
-  static SparkSession start(String master) {
+  /** A session and whether this command created it (and so must stop it). */
+  static final class Handle {
+    final SparkSession session;
+    final boolean owned;
+
+    Handle(SparkSession session, boolean owned) {
+      this.session = session;
+      this.owned = owned;
+    }
+  }
+
+  static Handle start(String master) {
+    boolean existed = SparkSession.getDefaultSession().isDefined();
     SparkSession.Builder b = SparkSession.builder().appName("spark-amm")
         .config("spark.ui.showConsoleProgress", "true");
     String chosen = master != null ? master : System.getProperty("spark.master", "local[*]");
@@ -21,7 +33,9 @@ final class Sessions {
           .config("spark.driver.bindAddress", "127.0.0.1");
     }
     SparkSession s = b.getOrCreate();
-    s.sparkContext().setLogLevel("WARN");
-    return s;
+    if (!existed) {
+      s.sparkContext().setLogLevel("WARN");
+    }
+    return new Handle(s, !existed);
   }
 }

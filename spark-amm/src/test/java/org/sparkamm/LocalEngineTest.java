@@ -1,0 +1,138 @@
+package org.sparkamm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkamm.error.AmmArgumentException;
+
+/** The local engine: exactness where theory says so, layouts, determinism, bad inputs. */
+class LocalEngineTest {
+  private final DenseMatrix a = TestMatrices.gaussian(9, 40, 3);
+  private final DenseMatrix b = TestMatrices.gaussian(40, 7, 4);
+
+  @Test
+  void mmIsExactAgainstTheTripleLoop() {
+    double[] c = Amm.create("mm").multiply(a, b, 1).toArray();
+    double[] ref = TestMatrices.naiveProduct(a, b);
+    assertTrue(TestMatrices.maxAbsDiff(c, ref) <= 1e-12 * TestMatrices.maxAbs(ref) * 40);
+  }
+
+  @Test
+  void mmHandlesEveryLayout() {
+    double[] ref = TestMatrices.naiveProduct(a, b);
+    Matrix[] as = {a, TestMatrices.rowMajor(a)};
+    Matrix[] bs = {b, TestMatrices.rowMajor(b)};
+    for (Matrix x : as) {
+      for (Matrix y : bs) {
+        assertTrue(TestMatrices.maxAbsDiff(Amm.create("mm").multiply(x, y, 1).toArray(), ref) < 1e-10);
+      }
+    }
+  }
+
+  /**
+   * No sketch here is exact at k = n: sampling with replacement repeats and misses indices, and
+   * CountSketch's buckets collide at random even when k &ge; n. So each has a positive error there.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
+  void sketchesAreNotExactEvenWhenSketchSizeReachesInnerDimension(String tag) {
+    double err = Amm.relativeFrobeniusError(Amm.create("mm").multiply(a, b, 1), Amm.create(tag).multiply(a, b, 40));
+    assertTrue(err > 1e-3, tag + " at k = n: error " + err);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
+  void sameSeedSameResultOtherSeedOtherResult(String tag) {
+    double[] c1 = Amm.create(tag).setSeed(5).multiply(a, b, 10).toArray();
+    double[] c2 = Amm.create(tag).setSeed(5).multiply(a, b, 10).toArray();
+    double[] c3 = Amm.create(tag).setSeed(6).multiply(a, b, 10).toArray();
+    assertArrayEquals(c1, c2);
+    assertFalse(java.util.Arrays.equals(c1, c3));
+  }
+
+  /** Dense column-major, dense row-major and sparse inputs go through different kernels; same result. */
+  @ParameterizedTest
+  @ValueSource(strings = {"mm", "crs", "weighted-cr", "countSketch"})
+  void everyStorageLayoutGivesTheSameProduct(String tag) {
+    Matrix sa = TestMatrices.sparsified(a);
+    Matrix sb = TestMatrices.sparsified(b);
+    DenseMatrix da = new DenseMatrix(9, 40, sa.toArray());
+    DenseMatrix db = new DenseMatrix(40, 7, sb.toArray());
+    double[] ref = Amm.create(tag).setSeed(11).multiply(da, db, 12).toArray();
+    Matrix[] as = {da, TestMatrices.rowMajor(da), sa, sa.transpose().transpose(), ((org.apache.spark.mllib.linalg.SparseMatrix) sa).toDense()};
+    Matrix[] bs = {db, TestMatrices.rowMajor(db), sb, TestMatrices.sparsified(TestMatrices.rowMajor(db))};
+    for (Matrix x : as) {
+      for (Matrix y : bs) {
+        double[] c = Amm.create(tag).setSeed(11).multiply(x, y, 12).toArray();
+        assertTrue(TestMatrices.maxAbsDiff(c, ref) <= 1e-10 * Math.max(1, TestMatrices.maxAbs(ref)),
+            tag + " differs for " + x.getClass().getSimpleName() + " x " + y.getClass().getSimpleName());
+      }
+    }
+  }
+
+  /** CSR blocks: a transposed CSC matrix is read as CSR by the A-side kernel. */
+  @Test
+  void csrInputMatchesDense() {
+    Matrix sat = TestMatrices.sparsified(TestMatrices.gaussian(40, 9, 3)); // 40 x 9 CSC
+    Matrix csr = sat.transpose(); // 9 x 40, stored CSR
+    DenseMatrix dense = new DenseMatrix(9, 40, csr.toArray());
+    for (String tag : Amm.tags()) {
+      double[] x = Amm.create(tag).multiply(csr, b, 8).toArray();
+      double[] y = Amm.create(tag).multiply(dense, b, 8).toArray();
+      assertTrue(TestMatrices.maxAbsDiff(x, y) < 1e-10, tag);
+    }
+  }
+
+  @Test
+  void inputsAreNotModified() {
+    double[] a0 = a.values().clone();
+    double[] b0 = b.values().clone();
+    for (String tag : Amm.tags()) {
+      Amm.create(tag).multiply(a, b, 10);
+    }
+    assertArrayEquals(a0, a.values());
+    assertArrayEquals(b0, b.values());
+  }
+
+  @Test
+  void badInputsGetOneLineMessages() {
+    AmmArgumentException e = assertThrows(AmmArgumentException.class,
+        () -> Amm.create("crs").multiply(a, TestMatrices.gaussian(39, 7, 1), 5));
+    assertEquals("inner dimensions differ: A is 9x40, B is 39x7", e.getMessage());
+    e = assertThrows(AmmArgumentException.class, () -> Amm.create("crs").multiply(a, b, 0));
+    assertEquals("sketch size must be at least 1, got 0", e.getMessage());
+    double[] v = a.values().clone();
+    v[17] = Double.NaN;
+    e = assertThrows(AmmArgumentException.class, () -> Amm.create("countSketch").multiply(new DenseMatrix(9, 40, v), b, 5));
+    assertEquals("A (9x40) contains NaN or infinite values", e.getMessage());
+    v[17] = Double.POSITIVE_INFINITY;
+    assertThrows(AmmArgumentException.class, () -> Amm.create("mm").multiply(b.transpose(), new DenseMatrix(9, 40, v).transpose(), 1));
+  }
+
+  @Test
+  void emptyInnerDimensionGivesZeros() {
+    DenseMatrix a0 = new DenseMatrix(3, 0, new double[0]);
+    DenseMatrix b0 = new DenseMatrix(0, 4, new double[0]);
+    for (String tag : Amm.tags()) {
+      assertArrayEquals(new double[12], Amm.create(tag).multiply(a0, b0, 3).toArray(), tag);
+    }
+  }
+
+  @Test
+  void breakdownIsReported() {
+    Amm amm = Amm.create("countSketch");
+    amm.multiply(TestMatrices.gaussian(200, 3000, 1), TestMatrices.gaussian(3000, 200, 2), 100);
+    assertTrue(amm.getBreakDown().buildATime > 0 && amm.getBreakDown().buildBTime > 0
+        && amm.getBreakDown().fABTime >= 0, amm.getBreakDown().toString());
+    assertEquals(java.util.List.of("buildATime", "buildBTime", "fABTime", "postProcessTime", "shuffleBytes"),
+        new java.util.ArrayList<>(amm.getBreakDown().toMap().keySet()));
+  }
+}

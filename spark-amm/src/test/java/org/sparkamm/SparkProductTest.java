@@ -1,0 +1,114 @@
+package org.sparkamm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.spark.SparkMatrices;
+
+/**
+ * The distributed engines against the local one: the same seed gives the same product for any
+ * partitioning and block size (ragged edge blocks included), on BlockMatrix and on row-aligned
+ * IndexedRowMatrix inputs. Tolerance: results differ only in the order of floating-point sums, so
+ * 1e-12 relative to the largest entry times the inner dimension's number of terms is ample.
+ */
+class SparkProductTest {
+  private static final DenseMatrix A = TestMatrices.gaussian(23, 57, 7);
+  private static final DenseMatrix B = TestMatrices.gaussian(57, 19, 8);
+  private static final int K = 16;
+
+  private static BlockMatrix blocks(Matrix m, int rowsPerBlock, int colsPerBlock, int partitions) {
+    return SparkMatrices.fromLocal(SharedSpark.jsc(), m, rowsPerBlock, colsPerBlock, partitions);
+  }
+
+  private static void assertClose(double[] expected, double[] actual, String what) {
+    double tol = 1e-12 * 57 * Math.max(1, TestMatrices.maxAbs(expected));
+    double diff = TestMatrices.maxAbsDiff(expected, actual);
+    assertTrue(diff <= tol, what + ": max difference " + diff + " > " + tol);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
+  void blockProductEqualsLocalForAnyBlockingAndPartitioning(String tag) {
+    double[] local = Amm.create(tag).setSeed(42).multiply(A, B, K).toArray();
+    int[][] layouts = {{8, 8, 8, 8, 1}, {5, 7, 7, 3, 3}, {23, 57, 57, 19, 1}, {4, 10, 6, 5, 8}, {30, 4096, 5000, 30, 2}};
+    for (int[] l : layouts) {
+      BlockMatrix c = Amm.create(tag).setSeed(42).multiply(blocks(A, l[0], l[1], l[4]), blocks(B, l[2], l[3], l[4]), K);
+      assertEquals(23, c.numRows());
+      assertEquals(19, c.numCols());
+      assertEquals(l[0], c.rowsPerBlock());
+      assertEquals(l[3], c.colsPerBlock());
+      assertClose(local, c.toLocalMatrix().toArray(), tag + " blocks " + java.util.Arrays.toString(l));
+      c.blocks().unpersist(false);
+    }
+  }
+
+  @Test
+  void mmOnSparkIsBlockMatrixMultiply() {
+    double[] ref = TestMatrices.naiveProduct(A, B);
+    BlockMatrix c = Amm.create("mm").multiply(blocks(A, 5, 7, 3), blocks(B, 7, 4, 2), 1);
+    assertClose(ref, c.toLocalMatrix().toArray(), "mm");
+    AmmArgumentException e = assertThrows(AmmArgumentException.class,
+        () -> Amm.create("mm").multiply(blocks(A, 5, 7, 3), blocks(B, 8, 4, 2), 1));
+    assertTrue(e.getMessage().contains("(7)") && e.getMessage().contains("(8)"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mm", "crs", "weighted-cr", "countSketch"})
+  void rowAlignedProductEqualsLocalForAnyPartitioning(String tag) {
+    // X^T Y with X = A^T (57 x 23) and Y = B (57 x 19): the same product as A B.
+    double[] local = Amm.create(tag).setSeed(9).multiply(A, B, K).toArray();
+    DenseMatrix x = A.transpose();
+    for (int parts : new int[] {1, 2, 5, 57}) {
+      Matrix c = Amm.create(tag).setSeed(9).multiplyRowAligned(
+          TestMatrices.indexedRows(x, parts), TestMatrices.indexedRows(B, Math.max(1, 7 - parts % 7)), K);
+      assertClose(local, c.toArray(), tag + " with " + parts + " partitions");
+    }
+  }
+
+  @Test
+  void sketchingShufflesOnlyPartialSketchesWhileExactShufflesTheData() {
+    DenseMatrix big = TestMatrices.gaussian(1000, 40, 1);
+    BlockMatrix at = blocks(big, 100, 40, 10).transpose();
+    BlockMatrix bb = blocks(TestMatrices.gaussian(1000, 40, 2), 100, 40, 10);
+    at.blocks().cache().count();
+    bb.blocks().cache().count();
+    Amm exact = Amm.create("mm");
+    exact.multiply(at, bb, 1);
+    Amm cs = Amm.create("countSketch");
+    cs.multiply(at, bb, 10);
+    // Exact moves every block of both inputs (2 x 1000 x 40 doubles = 640 kB); CountSketch moves
+    // at most one 40 x 10 partial sketch per partition and side (10 partitions x 2 x 3.2 kB), plus
+    // serialization overhead.
+    assertTrue(exact.getBreakDown().shuffleBytes > 600_000, "exact shuffle " + exact.getBreakDown());
+    assertTrue(cs.getBreakDown().shuffleBytes < 150_000, "countSketch shuffle " + cs.getBreakDown());
+  }
+
+  @Test
+  void distributedBadInputs() {
+    AmmArgumentException e = assertThrows(AmmArgumentException.class,
+        () -> Amm.create("countSketch").multiply(blocks(A, 8, 8, 2), blocks(TestMatrices.gaussian(56, 19, 1), 8, 8, 2), 4));
+    assertEquals("inner dimensions differ: A is 23x57, B is 56x19", e.getMessage());
+    e = assertThrows(AmmArgumentException.class,
+        () -> Amm.create("crs").multiplyRowAligned(TestMatrices.indexedRows(A, 2), TestMatrices.indexedRows(B, 2), 3));
+    assertEquals("row-aligned X^T Y needs the same rows: X is 23x57, Y is 57x19", e.getMessage());
+    e = assertThrows(AmmArgumentException.class,
+        () -> Amm.create("crs").multiply(blocks(A, 8, 8, 2), blocks(B, 8, 8, 2), -1));
+    assertEquals("sketch size must be at least 1, got -1", e.getMessage());
+  }
+
+  @Test
+  void distributedErrorEqualsLocalError() {
+    BlockMatrix exact = Amm.create("mm").multiply(blocks(A, 6, 8, 2), blocks(B, 8, 5, 2), 1);
+    BlockMatrix approx = Amm.create("countSketch").multiply(blocks(A, 6, 8, 2), blocks(B, 8, 5, 2), 8);
+    double local = Amm.relativeFrobeniusError(exact.toLocalMatrix(), approx.toLocalMatrix());
+    assertEquals(local, Amm.relativeFrobeniusError(exact, approx), 1e-12);
+  }
+}
