@@ -1,0 +1,165 @@
+package org.sparkamm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkamm.Amm;
+import org.sparkamm.SharedSpark;
+import org.sparkamm.TestMatrices;
+import org.sparkamm.io.Npy;
+
+/** The command line: outputs, exit codes, and one-line errors that leave no partial output. */
+class MainTest {
+  @TempDir
+  Path dir;
+  private Path a;
+  private Path b;
+  private final DenseMatrix am = TestMatrices.gaussian(30, 50, 1);
+  private final DenseMatrix bm = TestMatrices.gaussian(50, 20, 2);
+
+  /** What one run printed and returned. */
+  static final class Outcome {
+    final int status;
+    final String out;
+    final String err;
+
+    Outcome(int status, String out, String err) {
+      this.status = status;
+      this.out = out;
+      this.err = err;
+    }
+  }
+
+  static Outcome run(String... argv) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @BeforeEach
+  void writeInputs() {
+    a = dir.resolve("a.npy");
+    b = dir.resolve("b.npy");
+    Npy.write(a, am, false);
+    Npy.write(b, TestMatrices.rowMajor(bm), true);
+  }
+
+  @Test
+  void multiplyWritesTheProductAndOneJsonLine() {
+    Path c = dir.resolve("c.npy");
+    Outcome o = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "COUNTSKETCH", "--sketch", "16",
+        "--seed", "3", "--out", c.toString(), "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    String json = o.out.strip();
+    assertFalse(json.contains("\n"));
+    for (String key : new String[] {"\"algo\":\"countSketch\"", "\"m\":30", "\"k\":50", "\"n\":20", "\"sketch\":16",
+        "\"seed\":3", "\"millis\":", "\"buildATime\":", "\"buildBTime\":", "\"fABTime\":", "\"postProcessTime\":"}) {
+      assertTrue(json.contains(key), key + " missing in " + json);
+    }
+    DenseMatrix bf = Npy.read(b).matrix; // B went through float32
+    double[] expected = Amm.create("countSketch").setSeed(3).multiply(am, bf, 16).toArray();
+    Npy.Array got = Npy.read(c);
+    assertFalse(got.float32, "float64 in (A) gives float64 out");
+    assertTrue(TestMatrices.maxAbsDiff(expected, got.matrix.toArray()) < 1e-12 * TestMatrices.maxAbs(expected));
+  }
+
+  @Test
+  void sparkEngineGivesTheLocalAnswer() {
+    SharedSpark.session();
+    Path c = dir.resolve("c.npy");
+    Path at = dir.resolve("at.npy");
+    Npy.write(at, am.transpose(), false);
+    Outcome o = run("multiply", "--a", at.toString(), "--b", b.toString(), "--transpose-a", "--algo", "weighted-cr",
+        "--sketch", "12", "--out", c.toString(), "--partitions", "3", "--block-size", "7");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"engine\":\"spark\""), o.out);
+    double[] expected = Amm.create("weighted-cr").multiply(am, Npy.read(b).matrix, 12).toArray();
+    assertTrue(TestMatrices.maxAbsDiff(expected, Npy.read(c).matrix.toArray()) < 1e-9 * TestMatrices.maxAbs(expected));
+    assertFalse(SharedSpark.session().sparkContext().isStopped(), "the command must not stop a session it did not start");
+  }
+
+  @Test
+  void benchWritesOneCsvRowPerTrialWithTenSignificantDigits() throws IOException {
+    Path csv = dir.resolve("bench.csv");
+    Outcome o = run("bench", "--a", a.toString(), "--b", b.toString(), "--algo", "crs,countSketch,mm",
+        "--sketch", "8,16", "--trials", "3", "--seed", "10", "--csv", csv.toString(), "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    List<String> lines = Files.readAllLines(csv);
+    assertTrue(lines.get(0).startsWith("algo,sketch,trial,seed,fro_error,expected_error,millis"), lines.get(0));
+    assertEquals(1 + 2 * 2 * 3 + 3, lines.size());
+    List<String> seeds = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      seeds.add(f[3]);
+      String mantissa = f[4].split("e")[0].replace("-", "").replace(".", "");
+      assertTrue(mantissa.length() >= 10, f[4]);
+      assertTrue(Double.parseDouble(f[4]) >= 0);
+      if (f[0].equals("mm")) {
+        assertTrue(Double.parseDouble(f[4]) < 1e-12);
+      }
+    }
+    assertEquals(List.of("10", "11", "12"), seeds.subList(0, 3));
+    assertTrue(o.err.contains("speedup"), o.err);
+  }
+
+  @Test
+  void badInputsFailWithOneLineAndNoOutput() throws IOException {
+    Path c = dir.resolve("c.npy");
+    Path nan = dir.resolve("nan.npy");
+    double[] v = am.values().clone();
+    v[4] = Double.NaN;
+    Npy.write(nan, new DenseMatrix(30, 50, v), false);
+    Path truncated = dir.resolve("trunc.npy");
+    byte[] full = Files.readAllBytes(a);
+    Files.write(truncated, java.util.Arrays.copyOf(full, full.length - 100));
+    String[][] cases = {
+        {"inner dimensions differ: A is 30x50, B is 30x50", "--a", a.toString(), "--b", a.toString()},
+        {"sketch size must be at least 1, got 0", "--a", a.toString(), "--b", b.toString(), "--sketch", "0"},
+        {"unknown algorithm 'fastest'; valid tags: mm, crs, weighted-cr, countSketch", "--algo", "fastest"},
+        {"contains NaN or infinite values", "--a", nan.toString(), "--b", b.toString()},
+        {"no such file", "--a", dir.resolve("none.npy").toString(), "--b", b.toString()},
+        {"truncated .npy file", "--a", truncated.toString(), "--b", b.toString()},
+        {"does not exist", "--out", dir.resolve("missing/c.npy").toString()},
+        {"unknown option --sketchsize", "--sketchsize", "3"},
+        {"--sketch must be an integer, got 'many'", "--sketch", "many"},
+    };
+    for (String[] bad : cases) {
+      List<String> argv = new ArrayList<>(List.of("multiply", "--a", a.toString(), "--b", b.toString(),
+          "--algo", "crs", "--sketch", "5", "--engine", "local", "--out", c.toString()));
+      for (int i = 1; i < bad.length; i += 2) {
+        int at = argv.indexOf(bad[i]);
+        if (at >= 0) {
+          argv.set(at + 1, bad[i + 1]);
+        } else {
+          argv.add(bad[i]);
+          argv.add(bad[i + 1]);
+        }
+      }
+      Outcome o = run(argv.toArray(new String[0]));
+      assertEquals(2, o.status, bad[0] + ": " + o.err);
+      assertEquals("", o.out, bad[0]);
+      assertEquals(1, o.err.strip().split("\n").length, "one line: " + o.err);
+      assertTrue(o.err.startsWith("spark-amm: error: ") && o.err.contains(bad[0]), bad[0] + " not in " + o.err);
+      assertFalse(Files.exists(c), "no partial output for " + bad[0]);
+    }
+    Outcome verbose = run("multiply", "--a", a.toString(), "--b", a.toString(), "--algo", "crs", "--sketch", "3",
+        "--engine", "local", "--verbose");
+    assertTrue(verbose.err.contains("at org.sparkamm"), "--verbose shows the stack trace");
+    assertEquals(2, run("frobnicate").status);
+  }
+}
