@@ -91,6 +91,20 @@ class LocalEngineTest {
     }
   }
 
+  /** Large dense blocks are split into row bands on several threads; each entry sums in the same order. */
+  @Test
+  void rowBandsOnThreadsGiveBitwiseTheSameSketch() {
+    DenseMatrix big = TestMatrices.gaussian(300, 4000, 5);
+    org.sparkamm.sketch.CountSketch cs = new org.sparkamm.sketch.CountSketch(3, 64);
+    for (DenseMatrix m : new DenseMatrix[] {big, TestMatrices.rowMajor(big)}) {
+      org.sparkamm.sketch.SketchAccumulator one = new org.sparkamm.sketch.SketchAccumulator(300, 64);
+      org.sparkamm.sketch.SketchAccumulator four = new org.sparkamm.sketch.SketchAccumulator(300, 64);
+      org.sparkamm.algo.BlockSketching.accumulate(one, m, 0, cs, org.sparkamm.sketch.Side.A, 1);
+      org.sparkamm.algo.BlockSketching.accumulate(four, m, 0, cs, org.sparkamm.sketch.Side.A, 4);
+      assertArrayEquals(one.result(), four.result());
+    }
+  }
+
   @Test
   void inputsAreNotModified() {
     double[] a0 = a.values().clone();

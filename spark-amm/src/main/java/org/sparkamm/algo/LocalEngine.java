@@ -15,6 +15,9 @@ import org.sparkamm.sketch.SketchAccumulator;
  * (shapes, sketch size, finite values) by the public entry point.
  */
 public final class LocalEngine {
+  /** Threads for sketching large dense inputs: the machine's cores, as native BLAS uses for dgemm. */
+  private static final int THREADS = Runtime.getRuntime().availableProcessors();
+
   private LocalEngine() {}
 
   /** The product and its phase breakdown. */
@@ -50,11 +53,11 @@ public final class LocalEngine {
     InnerSketch sketch = algo.sketch(n, k, seed, algo.needsMasses() ? masses(a, b) : null);
     long sketchTime = clock.lap();
     SketchAccumulator as = new SketchAccumulator(m, sketch.width());
-    BlockSketching.accumulate(as, a, 0, sketch, Side.A);
+    BlockSketching.accumulate(as, a, 0, sketch, Side.A, THREADS);
     double[] asv = as.result();
     long buildA = clock.lap();
     SketchAccumulator bs = new SketchAccumulator(p, sketch.width());
-    BlockSketching.accumulate(bs, b.transpose(), 0, sketch, Side.B);
+    BlockSketching.accumulate(bs, b.transpose(), 0, sketch, Side.B, THREADS);
     double[] bsv = bs.result();
     long buildB = clock.lap() + sketchTime;
     double[] c = Blas.multiplyTransposeB(asv, m, sketch.width(), bsv, p);

@@ -35,12 +35,21 @@ public final class SketchAccumulator implements Serializable {
 
   /** Adds a dense block stored column-major: element (r, j) at {@code v[off + r + j * ld]}. */
   public void addColumnMajor(double[] v, int off, int ld, Hits h) {
+    addColumnMajor(v, off, ld, h, 0, rows);
+  }
+
+  /**
+   * The rows [rowFrom, rowTo) of {@link #addColumnMajor(double[], int, int, Hits)}: disjoint row
+   * ranges write disjoint parts of the sketch, so they may run on different threads once
+   * {@link #prepare(boolean)} has allocated the buffer.
+   */
+  public void addColumnMajor(double[] v, int off, int ld, Hits h, int rowFrom, int rowTo) {
     double[] dst = colMajor();
     for (int t = 0; t < h.count; t++) {
       int src = off + h.local[t] * ld;
       int out = h.bucket[t] * rows;
       double c = h.coef[t];
-      for (int r = 0; r < rows; r++) {
+      for (int r = rowFrom; r < rowTo; r++) {
         dst[out + r] += c * v[src + r];
       }
     }
@@ -48,16 +57,30 @@ public final class SketchAccumulator implements Serializable {
 
   /** Adds a dense block stored row-major: element (r, j) at {@code v[r * ld + j]}. */
   public void addRowMajor(double[] v, int ld, Hits h) {
+    addRowMajor(v, ld, h, 0, rows);
+  }
+
+  /** The rows [rowFrom, rowTo) of {@link #addRowMajor(double[], int, Hits)}; thread rules as for column-major. */
+  public void addRowMajor(double[] v, int ld, Hits h, int rowFrom, int rowTo) {
     double[] dst = transposed();
     int[] local = h.local;
     int[] bucket = h.bucket;
     double[] coef = h.coef;
-    for (int r = 0; r < rows; r++) {
+    for (int r = rowFrom; r < rowTo; r++) {
       int src = r * ld;
       int out = r * width;
       for (int t = 0; t < h.count; t++) {
         dst[out + bucket[t]] += coef[t] * v[src + local[t]];
       }
+    }
+  }
+
+  /** Allocates the buffer that dense blocks of this layout write, before threads share it. */
+  public void prepare(boolean rowMajor) {
+    if (rowMajor) {
+      transposed();
+    } else {
+      colMajor();
     }
   }
 
