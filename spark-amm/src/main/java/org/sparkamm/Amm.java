@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkamm.algo.AlgorithmRegistry;
@@ -14,6 +16,7 @@ import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.error.AmmException;
 import org.sparkamm.local.FrobeniusError;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.DistributedError;
@@ -120,7 +123,7 @@ public final class Amm {
    */
   public BlockMatrix multiply(BlockMatrix a, BlockMatrix b, int sketchSize) {
     checkSketchSize(sketchSize);
-    BlockProduct.Result r = BlockProduct.multiply(algorithm, a, b, sketchSize, seed());
+    BlockProduct.Result r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed()));
     breakdown = r.breakdown;
     return r.product;
   }
@@ -128,9 +131,42 @@ public final class Amm {
   /** C ~ X^T Y on Spark, X (k x m) and Y (k x p) sharing their row indices; the result is local, m x p. */
   public Matrix multiplyRowAligned(IndexedRowMatrix x, IndexedRowMatrix y, int sketchSize) {
     checkSketchSize(sketchSize);
-    RowAlignedProduct.Result r = RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed());
+    RowAlignedProduct.Result r = unwrap(() -> RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed()));
     breakdown = r.breakdown;
     return r.product;
+  }
+
+  /**
+   * C ~ X^T Y where each row of {@code df} holds x in column {@code xCol} and y in {@code yCol}
+   * (Spark ML vectors). A row's inner index is its position in the DataFrame's order.
+   */
+  public Matrix multiplyRowAligned(Dataset<Row> df, String xCol, String yCol, int sketchSize) {
+    checkSketchSize(sketchSize);
+    RowAlignedProduct.Result r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize, seed()));
+    breakdown = r.breakdown;
+    return r.product;
+  }
+
+  /** Spark wraps an error raised inside a task; give the caller the library's own exception. */
+  private static <T> T unwrap(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (AmmException e) {
+      throw e;
+    } catch (Exception e) { // SparkException is checked in Java's eyes but thrown from Scala code
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c instanceof AmmException) {
+          throw (AmmException) c;
+        }
+      }
+      throw Amm.<RuntimeException>rethrow(e);
+    }
+  }
+
+  /** Rethrows any exception unchanged (Spark's own exceptions reach the caller as they are). */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E rethrow(Exception e) throws E {
+    throw (E) e;
   }
 
   /** The phases of the last multiply (LibAMM's getBreakDown). */

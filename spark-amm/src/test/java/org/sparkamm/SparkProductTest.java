@@ -104,6 +104,57 @@ class SparkProductTest {
     assertEquals("sketch size must be at least 1, got -1", e.getMessage());
   }
 
+  private static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> pairedRows(int partitions) {
+    java.util.List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 57; i++) {
+      double[] x = new double[23];
+      double[] y = new double[19];
+      for (int j = 0; j < 23; j++) {
+        x[j] = A.apply(j, i);
+      }
+      for (int j = 0; j < 19; j++) {
+        y[j] = B.apply(i, j);
+      }
+      rows.add(org.apache.spark.sql.RowFactory.create(i, org.apache.spark.ml.linalg.Vectors.dense(x),
+          org.apache.spark.ml.linalg.Vectors.dense(y).toSparse()));
+    }
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("id", org.apache.spark.sql.types.DataTypes.IntegerType)
+        .add("x", org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+        .add("y", org.apache.spark.ml.linalg.SQLDataTypes.VectorType());
+    return SharedSpark.session().createDataFrame(rows, schema).repartition(partitions).sortWithinPartitions("id")
+        .coalesce(1).orderBy("id");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mm", "crs", "weighted-cr", "countSketch"})
+  void dataFrameWithBothVectorsEqualsLocal(String tag) {
+    double[] local = Amm.create(tag).setSeed(9).multiply(A, B, K).toArray();
+    Matrix c = Amm.create(tag).setSeed(9).multiplyRowAligned(pairedRows(3), "x", "y", K);
+    assertClose(local, c.toArray(), tag + " from a DataFrame");
+  }
+
+  @Test
+  void dataFrameBadColumns() {
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = pairedRows(2);
+    assertEquals("no column 'z' in the DataFrame; its columns: id, x, y", assertThrows(AmmArgumentException.class,
+        () -> Amm.create("crs").multiplyRowAligned(df, "x", "z", 3)).getMessage());
+    assertEquals("column 'id' must hold vectors, but its type is int", assertThrows(AmmArgumentException.class,
+        () -> Amm.create("crs").multiplyRowAligned(df, "id", "y", 3)).getMessage());
+  }
+
+  @Test
+  void raggedRowsAreRefusedWithTheLibrarysMessage() {
+    java.util.List<org.apache.spark.mllib.linalg.distributed.IndexedRow> rows = java.util.List.of(
+        new org.apache.spark.mllib.linalg.distributed.IndexedRow(0, org.apache.spark.mllib.linalg.Vectors.dense(1, 2, 3)),
+        new org.apache.spark.mllib.linalg.distributed.IndexedRow(1, org.apache.spark.mllib.linalg.Vectors.dense(1, 2)));
+    org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix x =
+        new org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix(SharedSpark.jsc().parallelize(rows, 2).rdd(), 2, 3);
+    AmmArgumentException e = assertThrows(AmmArgumentException.class,
+        () -> Amm.create("countSketch").multiplyRowAligned(x, x, 4));
+    assertEquals("row 1 has 2 entries, expected 3", e.getMessage());
+  }
+
   @Test
   void distributedErrorEqualsLocalError() {
     BlockMatrix exact = Amm.create("mm").multiply(blocks(A, 6, 8, 2), blocks(B, 8, 5, 2), 1);

@@ -12,6 +12,10 @@ import org.apache.spark.mllib.linalg.SparseVector;
 import org.apache.spark.mllib.linalg.Vector;
 import org.apache.spark.mllib.linalg.distributed.IndexedRow;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
@@ -86,6 +90,54 @@ public final class RowAlignedProduct {
     return new Result(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
 
+  /**
+   * {@code X^T Y} for a DataFrame whose rows hold both vectors (columns of Spark ML's VectorUDT, or
+   * the older mllib one). The inner index of a row is its position in the DataFrame (zipWithIndex),
+   * so the result for a given seed is reproducible as long as the DataFrame's row order is; rows are
+   * cached for the two passes and released afterwards.
+   */
+  public static Result multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed) {
+    checkVectorColumn(df, xCol);
+    checkVectorColumn(df, yCol);
+    JavaPairRDD<Row, Long> indexed = df.select(xCol, yCol).javaRDD().zipWithIndex()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      JavaRDD<IndexedRow> xs = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(0), xCol, e._2())));
+      JavaRDD<IndexedRow> ys = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(1), yCol, e._2())));
+      return multiply(algo, new IndexedRowMatrix(xs.rdd()), new IndexedRowMatrix(ys.rdd()), k, seed);
+    } finally {
+      indexed.unpersist(false);
+    }
+  }
+
+  private static void checkVectorColumn(Dataset<Row> df, String col) {
+    StructField field = null;
+    for (StructField f : df.schema().fields()) {
+      if (f.name().equals(col)) {
+        field = f;
+      }
+    }
+    if (field == null) {
+      throw new AmmArgumentException("no column '" + col + "' in the DataFrame; its columns: "
+          + String.join(", ", df.columns()));
+    }
+    if (!(field.dataType() instanceof org.apache.spark.ml.linalg.VectorUDT
+        || field.dataType() instanceof org.apache.spark.mllib.linalg.VectorUDT)) {
+      throw new AmmArgumentException("column '" + col + "' must hold vectors, but its type is "
+          + field.dataType().simpleString());
+    }
+  }
+
+  private static Vector mllib(Object v, String col, long row) {
+    if (v instanceof org.apache.spark.ml.linalg.Vector) {
+      return org.apache.spark.mllib.linalg.Vectors.fromML((org.apache.spark.ml.linalg.Vector) v);
+    }
+    if (v instanceof Vector) {
+      return (Vector) v;
+    }
+    throw new AmmArgumentException("column '" + col + "' row " + row + " holds no vector (null)");
+  }
+
   /** The statistics of the error formulas for X^T Y. */
   public static InnerStats stats(IndexedRowMatrix x, IndexedRowMatrix y) {
     SparkMasses masses = masses(x, y, x.numRows());
@@ -120,6 +172,9 @@ public final class RowAlignedProduct {
           continue;
         }
         Vector v = row.vector();
+        if (v.size() != dim) {
+          throw new AmmArgumentException("row " + row.index() + " has " + v.size() + " entries, expected " + dim);
+        }
         if (v instanceof DenseVector) {
           acc.addColumnMajor(((DenseVector) v).values(), 0, dim, hits);
         } else {

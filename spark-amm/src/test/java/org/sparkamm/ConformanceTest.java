@@ -1,0 +1,74 @@
+package org.sparkamm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.spark.SparkMatrices;
+
+/**
+ * The contract every registered algorithm must meet, run over the registry (a new algorithm is
+ * covered by registering it): output shape, inputs unmodified, same seed same result, local equal
+ * to Spark for several blockings (ragged edges included) and for the row-aligned form, bad inputs
+ * refused. The last test checks how many algorithms were covered.
+ */
+class ConformanceTest {
+  private static final Set<String> COVERED = new TreeSet<>();
+  private static final DenseMatrix A = TestMatrices.gaussian(13, 29, 21);
+  private static final DenseMatrix B = TestMatrices.gaussian(29, 11, 22);
+
+  static Iterable<String> tags() {
+    return Amm.tags();
+  }
+
+  @ParameterizedTest
+  @MethodSource("tags")
+  void meetsTheContract(String tag) {
+    double[] a0 = A.values().clone();
+    double[] b0 = B.values().clone();
+    Matrix c = Amm.create(tag).setSeed(77).multiply(A, B, 9);
+    assertEquals(13, c.numRows());
+    assertEquals(11, c.numCols());
+    assertArrayEquals(a0, A.values(), "A modified");
+    assertArrayEquals(b0, B.values(), "B modified");
+    assertArrayEquals(c.toArray(), Amm.create(tag).setSeed(77).multiply(A, B, 9).toArray(), "same seed");
+
+    double tol = 1e-11 * Math.max(1, TestMatrices.maxAbs(c.toArray()));
+    for (int[] l : new int[][] {{4, 6, 6, 4, 3}, {13, 29, 29, 11, 1}, {5, 5, 5, 5, 7}}) {
+      BlockMatrix ad = SparkMatrices.fromLocal(SharedSpark.jsc(), A, l[0], l[1], l[4]);
+      BlockMatrix bd = SparkMatrices.fromLocal(SharedSpark.jsc(), B, l[2], l[3], l[4]);
+      BlockMatrix cd = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
+      assertTrue(TestMatrices.maxAbsDiff(c.toArray(), cd.toLocalMatrix().toArray()) <= tol, tag + " on Spark");
+      cd.blocks().unpersist(false);
+    }
+    Matrix rows = Amm.create(tag).setSeed(77).multiplyRowAligned(
+        TestMatrices.indexedRows(A.transpose(), 3), TestMatrices.indexedRows(B, 2), 9);
+    assertTrue(TestMatrices.maxAbsDiff(c.toArray(), rows.toArray()) <= tol, tag + " row-aligned");
+
+    assertThrows(AmmArgumentException.class, () -> Amm.create(tag).multiply(A, A, 9));
+    assertThrows(AmmArgumentException.class, () -> Amm.create(tag).multiply(A, B, 0));
+    COVERED.add(tag);
+  }
+
+  @AfterAll
+  static void everyRegisteredAlgorithmWasCovered() {
+    assertEquals(new TreeSet<>(Amm.tags()), COVERED);
+    assertTrue(COVERED.size() >= 4, "covered " + COVERED);
+  }
+
+  @Test
+  void registryIsNotEmpty() {
+    assertTrue(Amm.tags().contains("mm"));
+  }
+}
