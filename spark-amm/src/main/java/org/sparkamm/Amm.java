@@ -3,6 +3,7 @@ package org.sparkamm;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
@@ -14,6 +15,7 @@ import org.sparkamm.algo.AlgorithmRegistry;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.LocalEngine;
+import org.sparkamm.algo.Timed;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
@@ -111,7 +113,7 @@ public final class Amm {
         "inner dimensions differ: A is %dx%d, B is %dx%d", a.numRows(), a.numCols(), b.numRows(), b.numCols());
     checkFinite(a, "A");
     checkFinite(b, "B");
-    LocalEngine.Result r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed());
+    Timed<DenseMatrix> r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed());
     breakdown = r.breakdown;
     return r.product;
   }
@@ -123,7 +125,7 @@ public final class Amm {
    */
   public BlockMatrix multiply(BlockMatrix a, BlockMatrix b, int sketchSize) {
     checkSketchSize(sketchSize);
-    BlockProduct.Result r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed()));
+    Timed<BlockMatrix> r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed()));
     breakdown = r.breakdown;
     return r.product;
   }
@@ -131,7 +133,7 @@ public final class Amm {
   /** C ~ X^T Y on Spark, X (k x m) and Y (k x p) sharing their row indices; the result is local, m x p. */
   public Matrix multiplyRowAligned(IndexedRowMatrix x, IndexedRowMatrix y, int sketchSize) {
     checkSketchSize(sketchSize);
-    RowAlignedProduct.Result r = unwrap(() -> RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed()));
+    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed()));
     breakdown = r.breakdown;
     return r.product;
   }
@@ -142,7 +144,7 @@ public final class Amm {
    */
   public Matrix multiplyRowAligned(Dataset<Row> df, String xCol, String yCol, int sketchSize) {
     checkSketchSize(sketchSize);
-    RowAlignedProduct.Result r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize, seed()));
+    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize, seed()));
     breakdown = r.breakdown;
     return r.product;
   }

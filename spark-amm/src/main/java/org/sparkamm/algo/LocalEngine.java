@@ -20,18 +20,8 @@ public final class LocalEngine {
 
   private LocalEngine() {}
 
-  /** The product and its phase breakdown. */
-  public static final class Result {
-    public final DenseMatrix product;
-    public final Breakdown breakdown;
 
-    Result(DenseMatrix product, Breakdown breakdown) {
-      this.product = product;
-      this.breakdown = breakdown;
-    }
-  }
-
-  public static Result multiply(AmmAlgorithm algo, Matrix a, Matrix b, int k, long seed) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Matrix a, Matrix b, int k, long seed) {
     int m = a.numRows();
     int n = a.numCols();
     int p = b.numCols();
@@ -45,10 +35,10 @@ public final class LocalEngine {
       Blas.gemm(ad.isTransposed(), bd.isTransposed(), m, p, n, 1.0, ad.values(), ad.isTransposed() ? n : m,
           bd.values(), bd.isTransposed() ? p : n, 0.0, c, m);
       long fab = clock.lap();
-      return new Result(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
+      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
     if (n == 0) {
-      return new Result(DenseMatrix.zeros(m, p), Breakdown.zero()); // an empty sum: AB = 0 exactly
+      return new Timed<>(DenseMatrix.zeros(m, p), Breakdown.zero()); // an empty sum: AB = 0 exactly
     }
     InnerSketch sketch = algo.sketch(n, k, seed, algo.needsMasses() ? masses(a, b) : null);
     long sketchTime = clock.lap();
@@ -62,7 +52,7 @@ public final class LocalEngine {
     long buildB = clock.lap() + sketchTime;
     double[] c = Blas.multiplyTransposeB(asv, m, sketch.width(), bsv, p);
     long fab = clock.lap();
-    return new Result(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, 0));
+    return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, 0));
   }
 
   private static DenseMatrix dense(Matrix x) {

@@ -15,6 +15,7 @@ import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.BlockSketching;
 import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerStats;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.Blas;
@@ -41,18 +42,8 @@ public final class BlockProduct {
 
   private BlockProduct() {}
 
-  /** The product and its phase breakdown. */
-  public static final class Result {
-    public final BlockMatrix product;
-    public final Breakdown breakdown;
 
-    Result(BlockMatrix product, Breakdown breakdown) {
-      this.product = product;
-      this.breakdown = breakdown;
-    }
-  }
-
-  public static Result multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed) {
+  public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed) {
     long m = a.numRows();
     long n = a.numCols();
     long p = b.numCols();
@@ -70,7 +61,7 @@ public final class BlockProduct {
       c.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       c.blocks().count();
       long fab = clock.lap();
-      return new Result(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
+      return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
     int l = checkedWidth(algo, n, k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
@@ -117,7 +108,7 @@ public final class BlockProduct {
     sk.destroy();
     BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
     long post = clock.lap();
-    return new Result(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+    return new Timed<>(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
   }
 
   /** The statistics of the error formulas ({@link AmmAlgorithm#expectedSquaredError}), in one pass. */

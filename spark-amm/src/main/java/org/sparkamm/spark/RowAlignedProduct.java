@@ -19,6 +19,7 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerStats;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.Blas;
@@ -46,18 +47,8 @@ public final class RowAlignedProduct {
 
   private RowAlignedProduct() {}
 
-  /** The local product and its phase breakdown. */
-  public static final class Result {
-    public final DenseMatrix product;
-    public final Breakdown breakdown;
 
-    Result(DenseMatrix product, Breakdown breakdown) {
-      this.product = product;
-      this.breakdown = breakdown;
-    }
-  }
-
-  public static Result multiply(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k, long seed) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k, long seed) {
     long n = x.numRows();
     int m = Math.toIntExact(x.numCols());
     int p = Math.toIntExact(y.numCols());
@@ -70,7 +61,7 @@ public final class RowAlignedProduct {
     if (algo.isExact()) {
       double[] c = exact(x, y, m, p);
       long fab = clock.lap();
-      return new Result(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
+      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
     BlockProduct.checkedWidth(algo, n, k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(x, y, n) : null;
@@ -87,7 +78,7 @@ public final class RowAlignedProduct {
     sk.destroy();
     double[] c = Blas.multiplyTransposeB(xs, m, sketch.width(), ys, p);
     long fab = clock.lap();
-    return new Result(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+    return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
 
   /**
@@ -96,7 +87,7 @@ public final class RowAlignedProduct {
    * so the result for a given seed is reproducible as long as the DataFrame's row order is; rows are
    * cached for the two passes and released afterwards.
    */
-  public static Result multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed) {
     checkVectorColumn(df, xCol);
     checkVectorColumn(df, yCol);
     JavaPairRDD<Row, Long> indexed = df.select(xCol, yCol).javaRDD().zipWithIndex()
