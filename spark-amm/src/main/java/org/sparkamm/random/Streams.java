@@ -14,4 +14,9 @@ public final class Streams {
   public static final long DATA_LOADINGS_B = 102;
   public static final long DATA_NOISE_A = 103;
   public static final long DATA_NOISE_B = 104;
+  /** LibAMM loaders' A and B, and the choice of "reduced" rows of the sparse loader. */
+  public static final long LOADER_A = 200;
+  public static final long LOADER_B = 201;
+  public static final long LOADER_REDUCE_A = 202;
+  public static final long LOADER_REDUCE_B = 203;
 }
