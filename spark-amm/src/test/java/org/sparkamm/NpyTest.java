@@ -17,15 +17,16 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.Npy;
 
 /** .npy reading and writing: every layout and dtype NumPy writes, and every way a file can lie. */
-class NpyTest {
+public class NpyTest {
   @TempDir
   Path dir;
 
   /** A .npy file as NumPy would write it, built by hand from the format specification. */
-  static byte[] npy(int major, String descr, boolean fortran, String shape, byte[] data) {
+  public static byte[] npy(int major, String descr, boolean fortran, String shape, byte[] data) {
     String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': ("
         + shape + "), }";
     int lenBytes = major == 1 ? 2 : 4;
@@ -43,7 +44,7 @@ class NpyTest {
     return bb.array();
   }
 
-  static byte[] doubles(ByteOrder order, double... v) {
+  public static byte[] doubles(ByteOrder order, double... v) {
     ByteBuffer bb = ByteBuffer.allocate(8 * v.length).order(order);
     for (double x : v) {
       bb.putDouble(x);
@@ -61,10 +62,10 @@ class NpyTest {
   void readsCAndFortranOrderAndBothByteOrders() throws IOException {
     // The 2 x 3 matrix [[1, 2, 3], [4, 5, 6]].
     double[] expected = {1, 4, 2, 5, 3, 6}; // column-major
-    Npy.Array c = Npy.read(file(npy(1, "<f8", false, "2, 3", doubles(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6))));
-    Npy.Array f = Npy.read(file(npy(2, "<f8", true, "2, 3", doubles(ByteOrder.LITTLE_ENDIAN, 1, 4, 2, 5, 3, 6))));
-    Npy.Array big = Npy.read(file(npy(3, ">f8", false, "2, 3", doubles(ByteOrder.BIG_ENDIAN, 1, 2, 3, 4, 5, 6))));
-    for (Npy.Array x : new Npy.Array[] {c, f, big}) {
+    LoadedMatrix c = Npy.read(file(npy(1, "<f8", false, "2, 3", doubles(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6))));
+    LoadedMatrix f = Npy.read(file(npy(2, "<f8", true, "2, 3", doubles(ByteOrder.LITTLE_ENDIAN, 1, 4, 2, 5, 3, 6))));
+    LoadedMatrix big = Npy.read(file(npy(3, ">f8", false, "2, 3", doubles(ByteOrder.BIG_ENDIAN, 1, 2, 3, 4, 5, 6))));
+    for (LoadedMatrix x : new LoadedMatrix[] {c, f, big}) {
       assertEquals(2, x.matrix.numRows());
       assertEquals(3, x.matrix.numCols());
       assertArrayEquals(expected, x.matrix.toArray());
@@ -75,10 +76,10 @@ class NpyTest {
   @Test
   void readsFloat32AndIntegers() throws IOException {
     ByteBuffer f = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f);
-    Npy.Array a = Npy.read(file(npy(1, "<f4", false, "1, 2", f.array())));
+    LoadedMatrix a = Npy.read(file(npy(1, "<f4", false, "1, 2", f.array())));
     assertTrue(a.float32);
     assertArrayEquals(new double[] {1.5, -2}, a.matrix.toArray());
-    Npy.Array u8 = Npy.read(file(npy(1, "|u1", false, "2, 1", new byte[] {(byte) 255, 7})));
+    LoadedMatrix u8 = Npy.read(file(npy(1, "|u1", false, "2, 1", new byte[] {(byte) 255, 7})));
     assertArrayEquals(new double[] {255, 7}, u8.matrix.toArray());
     ByteBuffer i4 = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(-3).putInt(1 << 20);
     assertArrayEquals(new double[] {-3, 1 << 20}, Npy.read(file(npy(1, ">i4", false, "2, 1", i4.array()))).matrix.toArray());
@@ -93,7 +94,7 @@ class NpyTest {
       assertArrayEquals(m.toArray(), Npy.read(p).matrix.toArray());
       assertEquals(0, (Files.size(p) - 8 * 15) % 64); // header padded to 64 bytes as NumPy does
       Npy.write(p, x, true);
-      Npy.Array f = Npy.read(p);
+      LoadedMatrix f = Npy.read(p);
       assertTrue(f.float32);
       double[] v = m.toArray();
       for (int i = 0; i < v.length; i++) {

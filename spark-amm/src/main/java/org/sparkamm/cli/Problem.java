@@ -13,6 +13,7 @@ import org.sparkamm.algo.InnerStats;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.LowRankData;
+import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.Npy;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.DistributedError;
@@ -112,8 +113,8 @@ final class Problem implements AutoCloseable {
       BlockMatrix b0 = SparkMatrices.generate(jsc, data, LowRankData.Which.B, dims[0], dims[2], blockSize, parts);
       return new Problem(s, null, null, ta ? a0.transpose() : a0, tb ? b0.transpose() : b0, false);
     }
-    Npy.Array fa = Npy.read(Path.of(args.required(command, "a")));
-    Npy.Array fb = Npy.read(Path.of(args.required(command, "b")));
+    LoadedMatrix fa = Npy.read(Path.of(args.required(command, "a")));
+    LoadedMatrix fb = Npy.read(Path.of(args.required(command, "b")));
     DenseMatrix a0 = ta ? fa.matrix.transpose() : fa.matrix;
     DenseMatrix b0 = tb ? fb.matrix.transpose() : fb.matrix;
     checkInner(fa.matrix.numRows(), fa.matrix.numCols(), fb.matrix.numRows(), fb.matrix.numCols(), ta, tb);

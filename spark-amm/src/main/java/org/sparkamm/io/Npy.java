@@ -39,18 +39,7 @@ public final class Npy {
 
   private Npy() {}
 
-  /** A 2-D array as read: its values and whether it was stored as float32. */
-  public static final class Array {
-    public final DenseMatrix matrix;
-    public final boolean float32;
-
-    public Array(DenseMatrix matrix, boolean float32) {
-      this.matrix = matrix;
-      this.float32 = float32;
-    }
-  }
-
-  public static Array read(Path file) {
+  public static LoadedMatrix read(Path file) {
     long fileSize;
     try {
       fileSize = Files.size(file);
@@ -68,7 +57,7 @@ public final class Npy {
     }
   }
 
-  private static Array read(InputStream in, long fileSize, String name) throws IOException {
+  static LoadedMatrix read(InputStream in, long fileSize, String name) throws IOException {
     byte[] magic = readFully(in, 8);
     for (int i = 0; i < MAGIC.length; i++) {
       if (magic[i] != MAGIC[i]) {
@@ -146,7 +135,7 @@ public final class Npy {
     }
     // C order is row-major: Spark's DenseMatrix reads it as is with isTransposed = true.
     DenseMatrix m = new DenseMatrix((int) rows, (int) cols, values, !fortran && rows > 0 && cols > 0);
-    return new Array(m, kind == 'f' && size == 4);
+    return new LoadedMatrix(m, kind == 'f' && size == 4);
   }
 
   private static double element(ByteBuffer bb, char kind, int size) {

@@ -202,12 +202,4 @@ public final class GeneratorLoader implements MatrixLoader {
     return x;
   }
 
-  static boolean isTag(String lower) {
-    for (String t : TAGS) {
-      if (t.toLowerCase(Locale.ROOT).equals(lower)) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkamm.Amm;
 import org.sparkamm.SharedSpark;
 import org.sparkamm.TestMatrices;
+import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.Npy;
 
 /** The command line: outputs, exit codes, and one-line errors that leave no partial output. */
@@ -73,7 +74,7 @@ class MainTest {
     }
     DenseMatrix bf = Npy.read(b).matrix; // B went through float32
     double[] expected = Amm.create("countSketch").setSeed(3).multiply(am, bf, 16).toArray();
-    Npy.Array got = Npy.read(c);
+    LoadedMatrix got = Npy.read(c);
     assertFalse(got.float32, "float64 in (A) gives float64 out");
     assertTrue(TestMatrices.maxAbsDiff(expected, got.matrix.toArray()) < 1e-12 * TestMatrices.maxAbs(expected));
   }
