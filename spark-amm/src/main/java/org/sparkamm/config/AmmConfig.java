@@ -155,7 +155,8 @@ public final class AmmConfig implements Serializable {
       }
       String[] f = line.split(",", -1);
       if (f.length != 3) {
-        throw new AmmFormatException(file + ":" + lineNo + ": expected 'key,value,Type', got '" + line + "'");
+        throw new AmmFormatException(file + ":" + lineNo + ": expected 'key,value,Type', got '"
+            + AmmFormatException.printable(line, 80) + "'");
       }
       String key = f[0].strip();
       String value = f[1].strip();

@@ -12,4 +12,17 @@ public class AmmException extends RuntimeException {
   public AmmException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Text from a file made fit for a one-line message: control characters escaped, at most
+   * {@code max} characters (then an ellipsis).
+   */
+  public static String printable(String text, int max) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < text.length() && sb.length() < max; i++) {
+      char c = text.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return sb.length() < max || text.length() <= max ? sb.toString() : sb + "...";
+  }
 }

@@ -46,15 +46,15 @@ public final class MatrixMarket {
     }
     String[] h = header.trim().toLowerCase(Locale.ROOT).split("\\s+");
     if (h.length != 5 || !h[1].equals("matrix")) {
-      throw new AmmFormatException(name + ":1: malformed header '" + header.trim() + "'");
+      throw new AmmFormatException(name + ":1: malformed header '" + AmmFormatException.printable(header.trim(), 80) + "'");
     }
     boolean coordinate = h[2].equals("coordinate");
     if (!coordinate && !h[2].equals("array")) {
-      throw new AmmFormatException(name + ":1: unknown format '" + h[2] + "' (coordinate or array)");
+      throw new AmmFormatException(name + ":1: unknown format '" + AmmFormatException.printable(h[2], 40) + "' (coordinate or array)");
     }
     String field = h[3];
     if (!field.equals("real") && !field.equals("integer") && !field.equals("pattern") && !field.equals("double")) {
-      throw new AmmFormatException(name + ":1: unsupported field '" + field + "' (real, integer or pattern)");
+      throw new AmmFormatException(name + ":1: unsupported field '" + AmmFormatException.printable(field, 40) + "' (real, integer or pattern)");
     }
     boolean pattern = field.equals("pattern");
     if (pattern && !coordinate) {
@@ -74,7 +74,7 @@ public final class MatrixMarket {
     }
     String[] sz = sizeLine.trim().split("\\s+");
     if (sz.length != (coordinate ? 3 : 2)) {
-      throw new AmmFormatException(name + ":" + lineNo[0] + ": malformed size line '" + sizeLine.trim() + "'");
+      throw new AmmFormatException(name + ":" + lineNo[0] + ": malformed size line '" + AmmFormatException.printable(sizeLine.trim(), 80) + "'");
     }
     long rows = parseLong(sz[0], name, lineNo[0]);
     long cols = parseLong(sz[1], name, lineNo[0]);
@@ -114,7 +114,7 @@ public final class MatrixMarket {
       double x;
       if (coordinate) {
         if (f.length != (pattern ? 2 : 3)) {
-          throw new AmmFormatException(name + ":" + lineNo[0] + ": malformed entry '" + line.trim() + "'");
+          throw new AmmFormatException(name + ":" + lineNo[0] + ": malformed entry '" + AmmFormatException.printable(line.trim(), 80) + "'");
         }
         long li = parseLong(f[0], name, lineNo[0]);
         long lj = parseLong(f[1], name, lineNo[0]);
@@ -130,7 +130,7 @@ public final class MatrixMarket {
         }
       } else {
         if (f.length != 1) {
-          throw new AmmFormatException(name + ":" + lineNo[0] + ": malformed value '" + line.trim() + "'");
+          throw new AmmFormatException(name + ":" + lineNo[0] + ": malformed value '" + AmmFormatException.printable(line.trim(), 80) + "'");
         }
         i = ai;
         j = aj;
@@ -169,7 +169,7 @@ public final class MatrixMarket {
     try {
       return Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new AmmFormatException(name + ":" + line + ": '" + s + "' is not an integer");
+      throw new AmmFormatException(name + ":" + line + ": '" + AmmFormatException.printable(s, 40) + "' is not an integer");
     }
   }
 
@@ -181,7 +181,7 @@ public final class MatrixMarket {
       }
       return d;
     } catch (NumberFormatException e) {
-      throw new AmmFormatException(name + ":" + line + ": '" + s + "' is not a finite number");
+      throw new AmmFormatException(name + ":" + line + ": '" + AmmFormatException.printable(s, 40) + "' is not a finite number");
     }
   }
 }

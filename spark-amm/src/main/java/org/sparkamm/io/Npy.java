@@ -83,7 +83,7 @@ public final class Npy {
     Matcher o = ORDER.matcher(header);
     Matcher s = SHAPE.matcher(header);
     if (!d.find() || !o.find() || !s.find()) {
-      throw new AmmFormatException(name + ": malformed .npy header " + header.strip());
+      throw new AmmFormatException(name + ": malformed .npy header " + AmmFormatException.printable(header.strip(), 120));
     }
     char order = d.group(1).charAt(0);
     char kind = d.group(2).charAt(0);
@@ -96,7 +96,7 @@ public final class Npy {
     boolean fortran = o.group(1).equals("True");
     long[] shape = parseShape(s.group(1), name);
     if (shape.length != 2) {
-      throw new AmmFormatException(name + ": expected a 2-D array, got shape (" + s.group(1).strip() + ")");
+      throw new AmmFormatException(name + ": expected a 2-D array, got shape (" + AmmFormatException.printable(s.group(1).strip(), 60) + ")");
     }
     long rows = shape[0];
     long cols = shape[1];
@@ -168,10 +168,10 @@ public final class Npy {
       try {
         shape[i] = Long.parseLong(parts[i].strip().replace("L", ""));
       } catch (NumberFormatException e) {
-        throw new AmmFormatException(name + ": malformed shape (" + t + ") in .npy header");
+        throw new AmmFormatException(name + ": malformed shape (" + AmmFormatException.printable(t, 60) + ") in .npy header");
       }
       if (shape[i] < 0) {
-        throw new AmmFormatException(name + ": negative dimension in shape (" + t + ")");
+        throw new AmmFormatException(name + ": negative dimension in shape (" + AmmFormatException.printable(t, 60) + ")");
       }
     }
     return shape;

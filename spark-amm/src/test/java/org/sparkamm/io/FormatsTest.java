@@ -19,7 +19,7 @@ import org.sparkamm.NpyTest;
 import org.sparkamm.error.AmmFormatException;
 
 /** Matrix Market, IDX, TEXMEX vecs and .npz: layouts, cross-checks, and files that lie. */
-class FormatsTest {
+public class FormatsTest {
   @TempDir
   Path dir;
 
@@ -89,7 +89,7 @@ class FormatsTest {
     assertFails(text("e10.mtx", "%%MatrixMarket matrix coordinate real general\n"), "no size line");
   }
 
-  static byte[] idx(int type, int[] dims, byte[] data) {
+  public static byte[] idx(int type, int[] dims, byte[] data) {
     ByteBuffer bb = ByteBuffer.allocate(4 + 4 * dims.length + data.length).order(ByteOrder.BIG_ENDIAN);
     bb.put((byte) 0).put((byte) 0).put((byte) type).put((byte) dims.length);
     for (int d : dims) {
@@ -120,7 +120,7 @@ class FormatsTest {
     assertThrows(AmmFormatException.class, () -> Idx.read(bad));
   }
 
-  static byte[] fvecs(float[][] rows) {
+  public static byte[] fvecs(float[][] rows) {
     ByteBuffer bb = ByteBuffer.allocate(rows.length * (4 + 4 * rows[0].length)).order(ByteOrder.LITTLE_ENDIAN);
     for (float[] r : rows) {
       bb.putInt(r.length);
