@@ -10,7 +10,10 @@ import org.sparkamm.error.AmmArgumentException;
 
 /** {@code --name value} options and {@code --flag} switches of one command, checked against what it accepts. */
 final class Args {
+  /** Options that may be given several times ({@code --set k=v --set k2=v2}). */
+  static final Set<String> REPEATABLE = Set.of("set");
   private final Map<String, String> values = new HashMap<>();
+  private final Map<String, List<String>> repeated = new HashMap<>();
   private final Set<String> flags = new HashSet<>();
   private final List<String> positional = new ArrayList<>();
 
@@ -28,6 +31,9 @@ final class Args {
         if (flagOptions.contains(name) && inline == null) {
           flags.add(name);
         } else if (valueOptions.contains(name)) {
+          if (values.containsKey(name) && !REPEATABLE.contains(name)) {
+            throw new AmmArgumentException(command + ": option --" + name + " given twice");
+          }
           if (inline == null) {
             if (i + 1 >= argv.length) {
               throw new AmmArgumentException(command + ": option --" + name + " needs a value");
@@ -35,6 +41,7 @@ final class Args {
             inline = argv[++i];
           }
           values.put(name, inline);
+          repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(inline);
         } else {
           throw new AmmArgumentException(command + ": unknown option --" + name + " (see 'spark-amm help')");
         }
@@ -42,6 +49,11 @@ final class Args {
         positional.add(a);
       }
     }
+  }
+
+  /** Every value of a repeatable option, in order. */
+  List<String> all(String name) {
+    return repeated.getOrDefault(name, List.of());
   }
 
   boolean flag(String name) {

@@ -14,16 +14,21 @@ public final class Main {
       "usage: spark-amm COMMAND [options]",
       "",
       "commands:",
-      "  multiply --a A.npy --b B.npy --algo TAG --sketch K [--seed S] [--transpose-a] [--transpose-b]",
+      "  multiply --a A --b B --algo TAG --sketch K [--seed S] [--transpose-a] [--transpose-b]",
       "           [--out C.npy] [--engine spark|local] [--master URL] [--partitions P] [--block-size B]",
       "           prints one JSON line: algo, m, k, n, sketch, seed, millis and the phase breakdown",
-      "  bench    (--a A.npy --b B.npy | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X])",
+      "  bench    (--a A --b B | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X] | --loader TAG [--set k=v ...])",
       "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE] [same options]",
       "           CSV per trial: algo,sketch,trial,seed,fro_error,expected_error,millis,... ; summary on stderr",
+      "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
       "  demo     a one-minute tour on generated data (a table of error, time and speed-up vs exact)",
       "  help     this text",
       "",
       "algorithms (LibAMM tags, any letter case): " + String.join(", ", org.sparkamm.Amm.tags()),
+      "inputs of multiply and bench: --a FILE --b FILE [--key-a NAME] [--key-b NAME] (formats: "
+          + org.sparkamm.io.MatrixFiles.FORMATS + "),",
+      "  or --gen ROWS,COLS_A,COLS_B, or --loader TAG [--set key=value ...] [--config LibAMM.csv]",
+      "loaders (LibAMM tags): " + String.join(", ", org.sparkamm.loader.MatrixLoaders.tags()),
       "options common to all commands: --verbose (stack traces on errors)");
 
   private Main() {}
@@ -44,6 +49,9 @@ public final class Main {
         case "bench":
           BenchCommand.run(argv, out, err);
           return 0;
+        case "convert":
+          ConvertCommand.run(argv, out, err);
+          return 0;
         case "demo":
           DemoCommand.run(argv, out, err);
           return 0;
@@ -53,7 +61,7 @@ public final class Main {
           out.println(USAGE);
           return 0;
         default:
-          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, demo, help");
+          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, convert, demo, help");
           return 2;
       }
     } catch (AmmException e) {

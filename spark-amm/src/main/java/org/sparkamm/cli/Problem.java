@@ -13,8 +13,13 @@ import org.sparkamm.algo.InnerStats;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.LowRankData;
+import org.sparkamm.config.AmmConfig;
+import org.sparkamm.io.BlockSource;
 import org.sparkamm.io.LoadedMatrix;
-import org.sparkamm.io.Npy;
+import org.sparkamm.io.MatrixFiles;
+import org.sparkamm.loader.GeneratorLoader;
+import org.sparkamm.loader.MatrixLoader;
+import org.sparkamm.loader.MatrixLoaders;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.DistributedError;
 import org.sparkamm.spark.SparkMatrices;
@@ -26,8 +31,8 @@ import org.sparkamm.spark.SparkMatrices;
  * materialized before anything is timed.
  */
 final class Problem implements AutoCloseable {
-  static final Set<String> VALUE_OPTIONS = Set.of("a", "b", "gen", "rank", "noise", "engine", "master",
-      "partitions", "block-size", "seed");
+  static final Set<String> VALUE_OPTIONS = Set.of("a", "b", "key-a", "key-b", "gen", "rank", "noise", "loader",
+      "set", "config", "engine", "master", "partitions", "block-size", "seed");
   static final Set<String> FLAG_OPTIONS = Set.of("transpose-a", "transpose-b", "verbose");
 
   final boolean onSpark;
@@ -89,48 +94,125 @@ final class Problem implements AutoCloseable {
     boolean tb = args.flag("transpose-b");
     int blockSize = args.getInt("block-size", 1024);
     AmmArgumentException.require(blockSize >= 1, "--block-size must be at least 1, got %d", blockSize);
-    String gen = args.get("gen");
-    if (gen != null) {
-      AmmArgumentException.require(args.get("a") == null && args.get("b") == null,
-          "%s: give either --gen or --a/--b, not both", command);
-      int[] dims = Args.parseInts("gen", gen);
-      AmmArgumentException.require(dims.length == 3 && dims[0] >= 1 && dims[1] >= 1 && dims[2] >= 1,
-          "--gen must be ROWS,COLS_A,COLS_B (positive), got '%s'", gen);
-      int rank = args.getInt("rank", 10);
-      AmmArgumentException.require(rank >= 1, "--rank must be at least 1, got %d", rank);
-      LowRankData data = new LowRankData(args.getLong("seed", Amm.DEFAULT_SEED) ^ 0x5eedL, rank,
-          args.getDouble("noise", 1.0));
-      checkInner(dims[0], dims[1], dims[0], dims[2], ta, tb);
-      if (!spark) {
-        DenseMatrix a0 = data.block(LowRankData.Which.A, 0, dims[0], 0, dims[1], dims[1]);
-        DenseMatrix b0 = data.block(LowRankData.Which.B, 0, dims[0], 0, dims[2], dims[2]);
-        return new Problem(null, ta ? a0.transpose() : a0, tb ? b0.transpose() : b0, null, null, false);
-      }
-      Sessions.Handle s = Sessions.start(args.get("master"));
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.session.sparkContext());
-      int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
-      BlockMatrix a0 = SparkMatrices.generate(jsc, data, LowRankData.Which.A, dims[0], dims[1], blockSize, parts);
-      BlockMatrix b0 = SparkMatrices.generate(jsc, data, LowRankData.Which.B, dims[0], dims[2], blockSize, parts);
-      return new Problem(s, null, null, ta ? a0.transpose() : a0, tb ? b0.transpose() : b0, false);
+    boolean files = args.get("a") != null || args.get("b") != null;
+    int sources = (files ? 1 : 0) + (args.get("gen") != null ? 1 : 0) + (args.get("loader") != null ? 1 : 0);
+    AmmArgumentException.require(sources == 1,
+        "%s: give the inputs one way: --a and --b (files), --gen, or --loader", command);
+    Operands ops = args.get("gen") != null ? generated(args) : args.get("loader") != null ? loaded(args)
+        : Operands.local(MatrixFiles.read(Path.of(args.required(command, "a")), args.get("key-a")),
+            MatrixFiles.read(Path.of(args.required(command, "b")), args.get("key-b")));
+    checkInner(ops.rowsA(), ops.colsA(), ops.rowsB(), ops.colsB(), ta, tb);
+    if (ops.a != null) {
+      checkFinite(ops.a, args.get("a") != null ? args.get("a") : "A");
+      checkFinite(ops.b, args.get("b") != null ? args.get("b") : "B");
     }
-    LoadedMatrix fa = Npy.read(Path.of(args.required(command, "a")));
-    LoadedMatrix fb = Npy.read(Path.of(args.required(command, "b")));
-    DenseMatrix a0 = ta ? fa.matrix.transpose() : fa.matrix;
-    DenseMatrix b0 = tb ? fb.matrix.transpose() : fb.matrix;
-    checkInner(fa.matrix.numRows(), fa.matrix.numCols(), fb.matrix.numRows(), fb.matrix.numCols(), ta, tb);
-    checkFinite(a0, args.get("a"));
-    checkFinite(b0, args.get("b"));
-    boolean f32 = fa.float32 && fb.float32;
     if (!spark) {
-      return new Problem(null, a0, b0, null, null, f32);
+      DenseMatrix a = ops.a != null ? ops.a : local(ops.sourceA, ops.normalizeByMax);
+      DenseMatrix b = ops.b != null ? ops.b : local(ops.sourceB, ops.normalizeByMax);
+      return new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, ops.float32);
     }
     Sessions.Handle s = Sessions.start(args.get("master"));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.session.sparkContext());
     int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
     AmmArgumentException.require(parts >= 1, "--partitions must be at least 1, got %d", parts);
-    BlockMatrix ad = materialize(SparkMatrices.fromLocal(jsc, a0, blockSize, blockSize, parts));
-    BlockMatrix bd = materialize(SparkMatrices.fromLocal(jsc, b0, blockSize, blockSize, parts));
-    return new Problem(s, null, null, ad, bd, f32);
+    BlockMatrix a = ops.a != null ? materialize(SparkMatrices.fromLocal(jsc, ops.a, blockSize, blockSize, parts))
+        : SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, ops.normalizeByMax);
+    BlockMatrix b = ops.b != null ? materialize(SparkMatrices.fromLocal(jsc, ops.b, blockSize, blockSize, parts))
+        : SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
+    return new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
+  }
+
+  /** A and B before transposition: local matrices, or sources of generated blocks. */
+  private static final class Operands {
+    DenseMatrix a;
+    DenseMatrix b;
+    BlockSource sourceA;
+    BlockSource sourceB;
+    boolean normalizeByMax;
+    boolean float32;
+
+    static Operands local(LoadedMatrix a, LoadedMatrix b) {
+      Operands o = new Operands();
+      o.a = a.matrix;
+      o.b = b.matrix;
+      o.float32 = a.float32 && b.float32;
+      return o;
+    }
+
+    static Operands generated(BlockSource a, BlockSource b, boolean normalizeByMax) {
+      Operands o = new Operands();
+      o.sourceA = a;
+      o.sourceB = b;
+      o.normalizeByMax = normalizeByMax;
+      return o;
+    }
+
+    long rowsA() {
+      return a != null ? a.numRows() : sourceA.rows();
+    }
+
+    long colsA() {
+      return a != null ? a.numCols() : sourceA.cols();
+    }
+
+    long rowsB() {
+      return b != null ? b.numRows() : sourceB.rows();
+    }
+
+    long colsB() {
+      return b != null ? b.numCols() : sourceB.cols();
+    }
+  }
+
+  private static Operands generated(Args args) {
+    int[] dims = Args.parseInts("gen", args.get("gen"));
+    AmmArgumentException.require(dims.length == 3 && dims[0] >= 1 && dims[1] >= 1 && dims[2] >= 1,
+        "--gen must be ROWS,COLS_A,COLS_B (positive), got '%s'", args.get("gen"));
+    int rank = args.getInt("rank", 10);
+    AmmArgumentException.require(rank >= 1, "--rank must be at least 1, got %d", rank);
+    LowRankData data = new LowRankData(args.getLong("seed", Amm.DEFAULT_SEED) ^ 0x5eedL, rank,
+        args.getDouble("noise", 1.0));
+    return Operands.generated(data.source(LowRankData.Which.A, dims[0], dims[1]),
+        data.source(LowRankData.Which.B, dims[0], dims[2]), false);
+  }
+
+  /** A LibAMM loader: generators stay sources (generated where they are used); file loaders read now. */
+  private static Operands loaded(Args args) {
+    AmmConfig cfg = args.get("config") != null ? AmmConfig.fromFile(Path.of(args.get("config"))) : new AmmConfig();
+    for (String kv : args.all("set")) {
+      int eq = kv.indexOf('=');
+      AmmArgumentException.require(eq > 0, "--set expects key=value, got '%s'", kv);
+      cfg.editObject(kv.substring(0, eq), parseValue(kv.substring(eq + 1)));
+    }
+    MatrixLoader loader = MatrixLoaders.create(args.get("loader")).setConfig(cfg);
+    if (loader instanceof GeneratorLoader) {
+      GeneratorLoader g = (GeneratorLoader) loader;
+      return Operands.generated(g.generatorA(), g.generatorB(), g.normalizesByMax());
+    }
+    return Operands.local(new LoadedMatrix(loader.getA(), false), new LoadedMatrix(loader.getB(), false));
+  }
+
+  /** LibAMM's command-line typing: an integer, else a real, else a string. */
+  static Object parseValue(String v) {
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      try {
+        return v.matches(".*\\d.*") ? (Object) Double.parseDouble(v) : v;
+      } catch (NumberFormatException e2) {
+        return v;
+      }
+    }
+  }
+
+  private static DenseMatrix local(BlockSource source, boolean normalizeByMax) {
+    AmmArgumentException.require(source.rows() * source.cols() <= Integer.MAX_VALUE - 8,
+        "a %dx%d matrix does not fit in one local array; use --engine spark", source.rows(), source.cols());
+    DenseMatrix m = source.block(0, (int) source.rows(), 0, (int) source.cols());
+    if (normalizeByMax) {
+      GeneratorLoader.divideByMax(m);
+    }
+    return m;
   }
 
   Run run(Amm amm, int k) {

@@ -35,6 +35,29 @@ public final class LowRankData implements Serializable {
     B
   }
 
+  /** A or B as a {@link BlockSource} of the given shape. */
+  public BlockSource source(Which which, long rows, long cols) {
+    LowRankData data = this;
+    return new BlockSource() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public long rows() {
+        return rows;
+      }
+
+      @Override
+      public long cols() {
+        return cols;
+      }
+
+      @Override
+      public DenseMatrix block(long row0, int br, long col0, int bc) {
+        return data.block(which, row0, br, col0, bc, cols);
+      }
+    };
+  }
+
   /** The block of rows [row0, row0 + rows) and columns [col0, col0 + cols) of A or B, column-major. */
   public DenseMatrix block(Which which, long row0, int rows, long col0, int cols, long totalCols) {
     long latent = CounterRng.streamKey(seed, Streams.DATA_LATENT);

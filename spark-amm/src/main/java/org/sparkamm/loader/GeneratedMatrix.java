@@ -1,9 +1,9 @@
 package org.sparkamm.loader;
 
-import java.io.Serializable;
 import java.util.Arrays;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.io.BlockSource;
 import org.sparkamm.random.ElementStream;
 
 /**
@@ -15,7 +15,7 @@ import org.sparkamm.random.ElementStream;
  * the entry's stream); a non-zero region {@code [0, nonZeroRows) x [0, nonZeroCols)} outside which
  * entries are 0; rows that are copies of row 0 (LibAMM's "reduce"); a final scale factor.
  */
-public final class GeneratedMatrix implements Serializable {
+public final class GeneratedMatrix implements BlockSource {
   private static final long serialVersionUID = 1L;
   private static final int MAX_LOCAL = Integer.MAX_VALUE - 8;
   final long rows;
@@ -39,10 +39,12 @@ public final class GeneratedMatrix implements Serializable {
     this.nonZeroCols = cols;
   }
 
+  @Override
   public long rows() {
     return rows;
   }
 
+  @Override
   public long cols() {
     return cols;
   }
@@ -69,6 +71,7 @@ public final class GeneratedMatrix implements Serializable {
   }
 
   /** The block of rows [row0, row0 + br) and columns [col0, col0 + bc), column-major. */
+  @Override
   public DenseMatrix block(long row0, int br, long col0, int bc) {
     double[] v = new double[Math.multiplyExact(br, bc)];
     ElementStream s = new ElementStream();

@@ -1,6 +1,5 @@
 package org.sparkamm.loader;
 
-import java.util.Locale;
 import java.util.TreeSet;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.sparkamm.config.AmmConfig;
@@ -149,18 +148,23 @@ public final class GeneratorLoader implements MatrixLoader {
   private DenseMatrix local(GeneratedMatrix g) {
     DenseMatrix m = g.whole();
     if (normalizeByMax) {
-      double max = 0;
-      for (double v : m.values()) {
-        max = Math.max(max, v);
-      }
-      if (max > 0) {
-        double[] v = m.values();
-        for (int i = 0; i < v.length; i++) {
-          v[i] /= max;
-        }
-      }
+      divideByMax(m);
     }
     return m;
+  }
+
+  /** Divides every entry of m, in place, by its largest entry, unless that is not positive. */
+  public static void divideByMax(DenseMatrix m) {
+    double[] v = m.values();
+    double max = 0;
+    for (double x : v) {
+      max = Math.max(max, x);
+    }
+    if (max > 0) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] /= max;
+      }
+    }
   }
 
   private static Sampler zipf(long n, double alpha) {

@@ -1,5 +1,6 @@
 package org.sparkamm.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,6 +117,64 @@ class MainTest {
     }
     assertEquals(List.of("10", "11", "12"), seeds.subList(0, 3));
     assertTrue(o.err.contains("speedup"), o.err);
+  }
+
+  @Test
+  void convertReadsATorchTensorWithoutPyTorch() {
+    Path out = dir.resolve("qa.npy");
+    Path pt = Path.of("..", "..", "shared", "fixtures", "libamm", "prototypes.pt");
+    Outcome o = run("convert", pt.toString(), out.toString(), "--key", "QA");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"rows\":5") && o.out.contains("\"dtype\":\"float32\""), o.out);
+    LoadedMatrix m = Npy.read(out);
+    assertTrue(m.float32);
+    assertEquals(5, m.matrix.numCols());
+    Outcome bad = run("convert", pt.toString(), dir.resolve("p.npy").toString());
+    assertEquals(2, bad.status);
+    assertTrue(bad.err.contains("holds 2 tensors (prototypes, QA); name one with --key"), bad.err);
+    assertFalse(Files.exists(dir.resolve("p.npy")));
+  }
+
+  @Test
+  void loadersFeedMultiplyOnBothEngines() {
+    String[] common = {"multiply", "--loader", "gaussian", "--set", "aRow=20", "--set", "aCol=300", "--set", "bCol=10",
+        "--set", "sigmaA=2.5", "--algo", "countSketch", "--sketch", "30"};
+    Path cl = dir.resolve("cl.npy");
+    Path cs = dir.resolve("cs.npy");
+    List<String> local = new ArrayList<>(List.of(common));
+    local.addAll(List.of("--engine", "local", "--out", cl.toString()));
+    List<String> spark = new ArrayList<>(List.of(common));
+    spark.addAll(List.of("--block-size", "64", "--out", cs.toString()));
+    SharedSpark.session();
+    assertEquals(0, run(local.toArray(new String[0])).status);
+    Outcome o = run(spark.toArray(new String[0]));
+    assertEquals(0, o.status, o.err);
+    double[] x = Npy.read(cl).matrix.toArray();
+    assertTrue(TestMatrices.maxAbsDiff(x, Npy.read(cs).matrix.toArray()) < 1e-9 * TestMatrices.maxAbs(x));
+    assertEquals(20, Npy.read(cl).matrix.numRows());
+    Outcome bad = run("multiply", "--loader", "gaussian", "--set", "aRow", "--algo", "mm", "--sketch", "1");
+    assertEquals("spark-amm: error: --set expects key=value, got 'aRow'", bad.err.strip());
+    bad = run("multiply", "--loader", "gaussian", "--a", a.toString(), "--algo", "mm", "--sketch", "1");
+    assertTrue(bad.err.contains("give the inputs one way"), bad.err);
+  }
+
+  @Test
+  void anyReadableFileIsAnInput() throws IOException {
+    Path mtx = dir.resolve("a.mtx");
+    StringBuilder sb = new StringBuilder("%%MatrixMarket matrix array real general\n30 50\n");
+    for (int j = 0; j < 50; j++) {
+      for (int i = 0; i < 30; i++) {
+        sb.append(am.apply(i, j)).append('\n');
+      }
+    }
+    Files.writeString(mtx, sb.toString());
+    Path c1 = dir.resolve("c1.npy");
+    Path c2 = dir.resolve("c2.npy");
+    assertEquals(0, run("multiply", "--a", mtx.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "9",
+        "--engine", "local", "--out", c1.toString()).status);
+    assertEquals(0, run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "9",
+        "--engine", "local", "--out", c2.toString()).status);
+    assertArrayEquals(Npy.read(c2).matrix.toArray(), Npy.read(c1).matrix.toArray(), 1e-12);
   }
 
   @Test
