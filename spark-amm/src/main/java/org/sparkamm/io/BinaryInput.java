@@ -56,6 +56,30 @@ final class BinaryInput implements AutoCloseable {
     return ByteBuffer.wrap(b).order(order);
   }
 
+  /** The next 4 bytes as an int, without consuming them. */
+  int peekInt(ByteOrder order) {
+    try {
+      in.mark(4);
+      byte[] b = in.readNBytes(4);
+      in.reset();
+      if (b.length < 4) {
+        throw fail("truncated file");
+      }
+      return ByteBuffer.wrap(b).order(order).getInt();
+    } catch (IOException e) {
+      throw fail("cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The whole matrix of a layout, from the current position. */
+  org.apache.spark.mllib.linalg.DenseMatrix readLocal(RowLayout layout) {
+    try {
+      return layout.readLocal(in);
+    } catch (IOException e) {
+      throw fail("cannot read (" + e.getMessage() + ")");
+    }
+  }
+
   AmmFormatException fail(String what) {
     return new AmmFormatException(name + ": " + what);
   }

@@ -15,33 +15,6 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 public final class Idx {
   private Idx() {}
 
-  /** The dimensions and element size of an IDX header, and where the data start. */
-  static final class Header {
-    final long[] dims;
-    final int type;
-    final int itemSize;
-    final long dataOffset;
-
-    Header(long[] dims, int type, int itemSize, long dataOffset) {
-      this.dims = dims;
-      this.type = type;
-      this.itemSize = itemSize;
-      this.dataOffset = dataOffset;
-    }
-
-    long rows() {
-      return dims.length == 0 ? 1 : dims[0];
-    }
-
-    long cols() {
-      long c = 1;
-      for (int i = 1; i < dims.length; i++) {
-        c *= dims[i];
-      }
-      return c;
-    }
-  }
-
   static boolean looksLikeIdx(byte[] head) {
     return head.length >= 4 && head[0] == 0 && head[1] == 0 && itemSize(head[2] & 0xff) > 0
         && (head[3] & 0xff) >= 1 && (head[3] & 0xff) <= 8;
@@ -64,7 +37,8 @@ public final class Idx {
     }
   }
 
-  static Header header(BinaryInput in) {
+  /** Reads and checks an IDX header; the input is left at the first data byte. */
+  static RowLayout layout(BinaryInput in) {
     ByteBuffer magic = in.read(4, ByteOrder.BIG_ENDIAN);
     int type = magic.get(2) & 0xff;
     int ndim = magic.get(3) & 0xff;
@@ -73,62 +47,27 @@ public final class Idx {
     }
     ByteBuffer d = in.read(4 * ndim, ByteOrder.BIG_ENDIAN);
     long[] dims = new long[ndim];
-    long count = 1;
-    Header h;
-    long needed;
-    try {
-      for (int i = 0; i < ndim; i++) {
-        dims[i] = d.getInt() & 0xffffffffL;
-        count = Math.multiplyExact(count, dims[i]);
+    long width = 1;
+    for (int i = 0; i < ndim; i++) {
+      dims[i] = d.getInt() & 0xffffffffL;
+      if (i > 0) {
+        width *= dims[i];
+        if (width > Integer.MAX_VALUE - 8) {
+          throw in.fail("IDX dimensions " + java.util.Arrays.toString(java.util.Arrays.copyOf(dims, i + 1))
+              + " overflow");
+        }
       }
-      h = new Header(dims, type, itemSize(type), 4 + 4L * ndim);
-      needed = Math.multiplyExact(count, (long) h.itemSize);
-    } catch (ArithmeticException e) {
-      throw in.fail("IDX dimensions " + java.util.Arrays.toString(dims) + " overflow");
     }
-    if (needed > in.size - h.dataOffset) {
-      throw in.fail("truncated IDX file (header promises " + needed + " data bytes, the file holds "
-          + (in.size - h.dataOffset) + ")");
-    }
-    return h;
+    DType dtype = type == 0x08 ? DType.U1 : type == 0x09 ? DType.I1 : type == 0x0B ? DType.I2
+        : type == 0x0C ? DType.I4 : type == 0x0D ? DType.F4 : DType.F8;
+    RowLayout layout = new RowLayout(in.name, dims[0], (int) width, 4 + 4L * ndim, 0, dtype, true, false);
+    layout.checkSize(in.size, true);
+    return layout;
   }
 
   public static DenseMatrix read(Path file) {
     try (BinaryInput in = BinaryInput.open(file)) {
-      Header h = header(in);
-      long rows = h.rows();
-      long cols = h.cols();
-      if (rows * cols > BinaryInput.MAX_ELEMENTS) {
-        throw in.fail(rows + "x" + cols + " is too large for one local matrix");
-      }
-      double[] v = new double[(int) (rows * cols)];
-      int chunk = 1 << 16;
-      for (int done = 0; done < v.length; ) {
-        int n = Math.min(chunk, v.length - done);
-        ByteBuffer bb = in.read(n * h.itemSize, ByteOrder.BIG_ENDIAN);
-        for (int i = 0; i < n; i++) {
-          v[done + i] = element(bb, h.type);
-        }
-        done += n;
-      }
-      return new DenseMatrix((int) rows, (int) cols, v, rows > 0 && cols > 0); // row-major data
-    }
-  }
-
-  static double element(ByteBuffer bb, int type) {
-    switch (type) {
-      case 0x08:
-        return bb.get() & 0xff;
-      case 0x09:
-        return bb.get();
-      case 0x0B:
-        return bb.getShort();
-      case 0x0C:
-        return bb.getInt();
-      case 0x0D:
-        return bb.getFloat();
-      default:
-        return bb.getDouble();
+      return in.readLocal(layout(in));
     }
   }
 }

@@ -58,6 +58,19 @@ public final class Npy {
   }
 
   static LoadedMatrix read(InputStream in, long fileSize, String name) throws IOException {
+    RowLayout layout = layout(in, fileSize, name);
+    if (layout.records * (long) layout.width > MAX_ELEMENTS) {
+      throw new AmmFormatException(name + ": " + layout.matrixRows() + "x" + layout.matrixCols()
+          + " array is too large for one local matrix (at most " + MAX_ELEMENTS + " elements)");
+    }
+    return new LoadedMatrix(layout.readLocal(in), layout.dtype == DType.F4);
+  }
+
+  /**
+   * Reads and checks the header of a 2-D .npy file from a stream, leaving the stream at the first
+   * data byte: a C-order array's records are its rows, a Fortran-order array's its columns.
+   */
+  static RowLayout layout(InputStream in, long fileSize, String name) throws IOException {
     byte[] magic = readFully(in, 8);
     for (int i = 0; i < MAGIC.length; i++) {
       if (magic[i] != MAGIC[i]) {
@@ -86,25 +99,22 @@ public final class Npy {
       throw new AmmFormatException(name + ": malformed .npy header " + AmmFormatException.printable(header.strip(), 120));
     }
     char order = d.group(1).charAt(0);
-    char kind = d.group(2).charAt(0);
-    int size = Integer.parseInt(d.group(3));
-    if (!((kind == 'f' && (size == 4 || size == 8)) || ((kind == 'i' || kind == 'u') && (size == 1 || size == 2
-        || size == 4 || size == 8)))) {
-      throw new AmmFormatException(name + ": unsupported dtype '" + d.group(1) + kind + size
+    DType dtype = DType.numpy(d.group(2).charAt(0), Integer.parseInt(d.group(3)));
+    if (dtype == null) {
+      throw new AmmFormatException(name + ": unsupported dtype '" + d.group(1) + d.group(2) + d.group(3)
           + "' (supported: float32, float64, int8-64, uint8-64)");
     }
     boolean fortran = o.group(1).equals("True");
     long[] shape = parseShape(s.group(1), name);
     if (shape.length != 2) {
-      throw new AmmFormatException(name + ": expected a 2-D array, got shape (" + AmmFormatException.printable(s.group(1).strip(), 60) + ")");
+      throw new AmmFormatException(name + ": expected a 2-D array, got shape ("
+          + AmmFormatException.printable(s.group(1).strip(), 60) + ")");
     }
     long rows = shape[0];
     long cols = shape[1];
-    long count;
     long bytes;
     try {
-      count = Math.multiplyExact(rows, cols);
-      bytes = Math.multiplyExact(count, (long) size);
+      bytes = Math.multiplyExact(Math.multiplyExact(rows, cols), (long) dtype.size);
     } catch (ArithmeticException e) {
       throw new AmmFormatException(name + ": shape " + rows + "x" + cols + " overflows");
     }
@@ -117,43 +127,11 @@ public final class Npy {
       throw new AmmFormatException(name + ": " + (available - bytes) + " unexpected bytes after the "
           + rows + "x" + cols + " array");
     }
-    if (count > MAX_ELEMENTS) {
-      throw new AmmFormatException(name + ": " + rows + "x" + cols
-          + " array is too large for one local matrix (at most " + MAX_ELEMENTS + " elements)");
+    long width = fortran ? rows : cols;
+    if (width > MAX_ELEMENTS) {
+      throw new AmmFormatException(name + ": " + rows + "x" + cols + " array has records too long to read");
     }
-    ByteOrder byteOrder = order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-    double[] values = new double[(int) count];
-    byte[] buf = new byte[size * 8192];
-    int done = 0;
-    while (done < count) {
-      int n = (int) Math.min(8192, count - done);
-      ByteBuffer bb = ByteBuffer.wrap(readFully(in, buf, n * size)).order(byteOrder);
-      for (int i = 0; i < n; i++) {
-        values[done + i] = element(bb, kind, size);
-      }
-      done += n;
-    }
-    // C order is row-major: Spark's DenseMatrix reads it as is with isTransposed = true.
-    DenseMatrix m = new DenseMatrix((int) rows, (int) cols, values, !fortran && rows > 0 && cols > 0);
-    return new LoadedMatrix(m, kind == 'f' && size == 4);
-  }
-
-  private static double element(ByteBuffer bb, char kind, int size) {
-    if (kind == 'f') {
-      return size == 4 ? bb.getFloat() : bb.getDouble();
-    }
-    boolean unsigned = kind == 'u';
-    switch (size) {
-      case 1:
-        return unsigned ? (bb.get() & 0xff) : bb.get();
-      case 2:
-        return unsigned ? (bb.getShort() & 0xffff) : bb.getShort();
-      case 4:
-        return unsigned ? (bb.getInt() & 0xffffffffL) : bb.getInt();
-      default:
-        long v = bb.getLong();
-        return unsigned && v < 0 ? (double) (v >>> 1) * 2.0 + (v & 1) : v;
-    }
+    return new RowLayout(name, fortran ? cols : rows, (int) width, dataOffset, 0, dtype, order == '>', fortran);
   }
 
   private static long[] parseShape(String text, String name) {

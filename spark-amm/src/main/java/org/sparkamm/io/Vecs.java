@@ -1,6 +1,5 @@
 package org.sparkamm.io;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,44 +20,31 @@ public final class Vecs {
     return f.endsWith(".fvecs") ? 4 : f.endsWith(".ivecs") ? 4 : f.endsWith(".bvecs") ? 1 : -1;
   }
 
-  public static DenseMatrix read(Path file) {
-    String fileName = file.getFileName().toString().toLowerCase(Locale.ROOT);
+  /** Reads and checks the first record's dimension against the file size; the input is left at the start. */
+  static RowLayout layout(BinaryInput in, String fileName) {
     int item = itemSize(fileName);
-    boolean floats = fileName.endsWith(".fvecs");
+    if (item < 0) {
+      throw in.fail("not a .fvecs, .ivecs or .bvecs file name");
+    }
+    if (in.size < 4) {
+      throw in.fail("empty or truncated vector file");
+    }
+    long dim = in.peekInt(ByteOrder.LITTLE_ENDIAN);
+    if (dim < 1 || dim > 1 << 24) {
+      throw in.fail("implausible vector dimension " + dim + " in the first record");
+    }
+    long record = 4 + dim * item;
+    if (in.size % record != 0) {
+      throw in.fail("size " + in.size + " is not a whole number of " + record + "-byte records (dimension " + dim + ")");
+    }
+    String lower = fileName.toLowerCase(Locale.ROOT);
+    DType dtype = lower.endsWith(".fvecs") ? DType.F4 : lower.endsWith(".ivecs") ? DType.I4 : DType.U1;
+    return new RowLayout(in.name, in.size / record, (int) dim, 0, 4, dtype, false, false);
+  }
+
+  public static DenseMatrix read(Path file) {
     try (BinaryInput in = BinaryInput.open(file)) {
-      if (item < 0) {
-        throw in.fail("not a .fvecs, .ivecs or .bvecs file name");
-      }
-      if (in.size == 0) {
-        return new DenseMatrix(0, 0, new double[0]);
-      }
-      long dim = in.read(4, ByteOrder.LITTLE_ENDIAN).getInt(0);
-      if (dim < 1 || dim > 1 << 24) {
-        throw in.fail("implausible vector dimension " + dim + " in the first record");
-      }
-      long record = 4 + dim * item;
-      if (in.size % record != 0) {
-        throw in.fail("size " + in.size + " is not a whole number of " + record + "-byte records (dimension " + dim + ")");
-      }
-      long rows = in.size / record;
-      if (rows * dim > BinaryInput.MAX_ELEMENTS) {
-        throw in.fail(rows + "x" + dim + " is too large for one local matrix");
-      }
-      double[] v = new double[(int) (rows * dim)];
-      for (long r = 0; r < rows; r++) {
-        if (r > 0) {
-          int d = in.read(4, ByteOrder.LITTLE_ENDIAN).getInt(0);
-          if (d != dim) {
-            throw in.fail("record " + r + " has dimension " + d + ", the first has " + dim);
-          }
-        }
-        ByteBuffer bb = in.read((int) (dim * item), ByteOrder.LITTLE_ENDIAN);
-        int base = (int) (r * dim);
-        for (int j = 0; j < dim; j++) {
-          v[base + j] = item == 1 ? bb.get() & 0xff : floats ? bb.getFloat() : bb.getInt();
-        }
-      }
-      return new DenseMatrix((int) rows, (int) dim, v, true); // one vector per row: row-major
+      return in.readLocal(layout(in, file.getFileName().toString()));
     }
   }
 }

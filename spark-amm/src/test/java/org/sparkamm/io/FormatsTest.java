@@ -114,7 +114,7 @@ public class FormatsTest {
 
   @Test
   void idxLiesAreCaught() throws IOException {
-    assertFails(bytes("t.idx", idx(0x08, new int[] {60000, 28, 28}, new byte[100])), "truncated IDX file");
+    assertFails(bytes("t.idx", idx(0x08, new int[] {60000, 28, 28}, new byte[100])), "truncated file (header promises 47040000 data bytes, the file holds 100)");
     assertFails(bytes("o.idx", idx(0x0E, new int[] {-1, -1, -1, -1}, new byte[0])), "overflow");
     Path bad = bytes("b.idx", new byte[] {0, 0, 0x08, 0, 0, 0, 0, 1});
     assertThrows(AmmFormatException.class, () -> Idx.read(bad));
