@@ -15,12 +15,15 @@ import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.LowRankData;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.io.BlockSource;
+import org.sparkamm.io.DType;
+import org.sparkamm.io.RowLayout;
 import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.MatrixFiles;
 import org.sparkamm.loader.GeneratorLoader;
 import org.sparkamm.loader.MatrixLoader;
 import org.sparkamm.loader.MatrixLoaders;
 import org.sparkamm.spark.BlockProduct;
+import org.sparkamm.spark.DistributedFiles;
 import org.sparkamm.spark.DistributedError;
 import org.sparkamm.spark.SparkMatrices;
 
@@ -99,8 +102,11 @@ final class Problem implements AutoCloseable {
     AmmArgumentException.require(sources == 1,
         "%s: give the inputs one way: --a and --b (files), --gen, or --loader", command);
     Operands ops = args.get("gen") != null ? generated(args) : args.get("loader") != null ? loaded(args)
-        : Operands.local(MatrixFiles.read(Path.of(args.required(command, "a")), args.get("key-a")),
-            MatrixFiles.read(Path.of(args.required(command, "b")), args.get("key-b")));
+        : spark && flatBinary(args.required(command, "a"), args.get("key-a"))
+            && flatBinary(args.required(command, "b"), args.get("key-b"))
+            ? Operands.files(args.get("a"), args.get("b"))
+            : Operands.local(MatrixFiles.read(Path.of(args.required(command, "a")), args.get("key-a")),
+                MatrixFiles.read(Path.of(args.required(command, "b")), args.get("key-b")));
     checkInner(ops.rowsA(), ops.colsA(), ops.rowsB(), ops.colsB(), ta, tb);
     if (ops.a != null) {
       checkFinite(ops.a, args.get("a") != null ? args.get("a") : "A");
@@ -116,16 +122,25 @@ final class Problem implements AutoCloseable {
     int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
     AmmArgumentException.require(parts >= 1, "--partitions must be at least 1, got %d", parts);
     BlockMatrix a = ops.a != null ? materialize(SparkMatrices.fromLocal(jsc, ops.a, blockSize, blockSize, parts))
+        : ops.pathA != null ? DistributedFiles.blockMatrix(jsc, ops.pathA, blockSize, parts)
         : SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, ops.normalizeByMax);
     BlockMatrix b = ops.b != null ? materialize(SparkMatrices.fromLocal(jsc, ops.b, blockSize, blockSize, parts))
+        : ops.pathB != null ? DistributedFiles.blockMatrix(jsc, ops.pathB, blockSize, parts)
         : SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
     return new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
   }
 
-  /** A and B before transposition: local matrices, or sources of generated blocks. */
+  /**
+   * A and B before transposition: local matrices, sources of generated blocks, or flat binary
+   * files that the executors read themselves (only their headers are read here).
+   */
   private static final class Operands {
     DenseMatrix a;
     DenseMatrix b;
+    String pathA;
+    String pathB;
+    RowLayout layoutA;
+    RowLayout layoutB;
     BlockSource sourceA;
     BlockSource sourceB;
     boolean normalizeByMax;
@@ -139,6 +154,16 @@ final class Problem implements AutoCloseable {
       return o;
     }
 
+    static Operands files(String a, String b) {
+      Operands o = new Operands();
+      o.pathA = a;
+      o.pathB = b;
+      o.layoutA = DistributedFiles.layout(a);
+      o.layoutB = DistributedFiles.layout(b);
+      o.float32 = o.layoutA.dtype == DType.F4 && o.layoutB.dtype == DType.F4;
+      return o;
+    }
+
     static Operands generated(BlockSource a, BlockSource b, boolean normalizeByMax) {
       Operands o = new Operands();
       o.sourceA = a;
@@ -148,19 +173,19 @@ final class Problem implements AutoCloseable {
     }
 
     long rowsA() {
-      return a != null ? a.numRows() : sourceA.rows();
+      return a != null ? a.numRows() : layoutA != null ? layoutA.matrixRows() : sourceA.rows();
     }
 
     long colsA() {
-      return a != null ? a.numCols() : sourceA.cols();
+      return a != null ? a.numCols() : layoutA != null ? layoutA.matrixCols() : sourceA.cols();
     }
 
     long rowsB() {
-      return b != null ? b.numRows() : sourceB.rows();
+      return b != null ? b.numRows() : layoutB != null ? layoutB.matrixRows() : sourceB.rows();
     }
 
     long colsB() {
-      return b != null ? b.numCols() : sourceB.cols();
+      return b != null ? b.numCols() : layoutB != null ? layoutB.matrixCols() : sourceB.cols();
     }
   }
 
@@ -190,6 +215,15 @@ final class Problem implements AutoCloseable {
       return Operands.generated(g.generatorA(), g.generatorB(), g.normalizesByMax());
     }
     return Operands.local(new LoadedMatrix(loader.getA(), false), new LoadedMatrix(loader.getB(), false));
+  }
+
+  /** True for a file the executors can read by position (.npy, IDX, vecs) with no key to pick from it. */
+  private static boolean flatBinary(String file, String key) {
+    if (key != null) {
+      return false;
+    }
+    MatrixFiles.Format f = MatrixFiles.detect(Path.of(file));
+    return f == MatrixFiles.Format.NPY || f == MatrixFiles.Format.IDX || f == MatrixFiles.Format.VECS;
   }
 
   /** LibAMM's command-line typing: an integer, else a real, else a string. */

@@ -24,6 +24,11 @@ final class BinaryInput implements AutoCloseable {
     this.in = in;
   }
 
+  /** A stream of known size (e.g. from Hadoop's FileSystem), named for messages. */
+  static BinaryInput of(InputStream in, long size, String name) {
+    return new BinaryInput(name, size, in.markSupported() ? in : new BufferedInputStream(in, 1 << 16));
+  }
+
   static BinaryInput open(Path file) {
     String name = file.toString();
     try {
@@ -54,6 +59,17 @@ final class BinaryInput implements AutoCloseable {
       throw new AmmFormatException(name + ": cannot read (" + e.getMessage() + ")");
     }
     return ByteBuffer.wrap(b).order(order);
+  }
+
+  /** Fills {@code head} with the next bytes without consuming them (zeros past the end). */
+  void mark(byte[] head) throws IOException {
+    in.mark(head.length);
+    in.readNBytes(head, 0, head.length);
+    in.reset();
+  }
+
+  InputStream stream() {
+    return in;
   }
 
   /** The next 4 bytes as an int, without consuming them. */

@@ -2,7 +2,7 @@ package org.sparkamm.spark;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
@@ -39,7 +39,7 @@ public final class SparkMatrices {
         blocks.add(new Tuple2<>(new Tuple2<>(bi, bj), new DenseMatrix(br, bc, v)));
       }
     }
-    JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> rdd = jsc.parallelize(blocks, Math.max(1, partitions));
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> rdd = jsc.parallelizePairs(blocks, Math.max(1, partitions));
     return new BlockMatrix(rdd.rdd(), rowsPerBlock, colsPerBlock, rows, cols);
   }
 
@@ -61,7 +61,7 @@ public final class SparkMatrices {
         ids.add(new Tuple2<>(i, j));
       }
     }
-    JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> rdd = jsc.parallelize(ids, Math.max(1, partitions)).map(id -> {
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> rdd = jsc.parallelize(ids, Math.max(1, partitions)).mapToPair(id -> {
       long r0 = (long) id._1() * blockSize;
       long c0 = (long) id._2() * blockSize;
       int br = (int) Math.min(blockSize, rows - r0);
@@ -70,10 +70,10 @@ public final class SparkMatrices {
       return new Tuple2<>(new Tuple2<>((Object) id._1(), (Object) id._2()), block);
     });
     if (divideByMax) {
-      JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> raw = rdd.persist(StorageLevel.MEMORY_AND_DISK());
-      double max = raw.map(e -> max(e._2())).fold(Double.NEGATIVE_INFINITY, Math::max);
+      JavaPairRDD<Tuple2<Object, Object>, Matrix> raw = rdd.persist(StorageLevel.MEMORY_AND_DISK());
+      double max = raw.values().map(SparkMatrices::max).fold(Double.NEGATIVE_INFINITY, Math::max);
       double div = max > 0 ? max : 1.0;
-      rdd = raw.map(e -> new Tuple2<>(e._1(), (Matrix) scaled(e._2(), 1.0 / div)));
+      rdd = raw.mapValues(m -> (Matrix) scaled(m, 1.0 / div));
       rdd.persist(StorageLevel.MEMORY_AND_DISK());
       rdd.count();
       raw.unpersist(false);

@@ -1,0 +1,161 @@
+package org.sparkamm.spark;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.Vectors;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.mllib.linalg.distributed.IndexedRow;
+import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.io.RowLayout;
+import org.sparkamm.io.RowLayouts;
+
+/**
+ * Loads flat binary matrix files (.npy in C or Fortran order, IDX, .fvecs/.ivecs/.bvecs) straight
+ * into Spark: the driver reads only the header; each task reads its own range of records by
+ * position, through Hadoop's FileSystem (so {@code file:}, {@code hdfs:} and the other schemes
+ * Spark is configured for work), and builds its blocks or rows. No matrix data passes through the
+ * driver, so files larger than the driver's heap load. Every value is checked to be finite as it is
+ * decoded; a bad value fails the load with the file and record named.
+ */
+public final class DistributedFiles {
+  /** Records read per positioned read, at most this many bytes. */
+  private static final long READ_BYTES = 32L << 20;
+
+  private DistributedFiles() {}
+
+  /** The header of a file, read on the driver. */
+  public static RowLayout layout(String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try {
+      FileSystem fs = p.getFileSystem(new Configuration());
+      if (!fs.exists(p)) {
+        throw new AmmFormatException(path + ": no such file");
+      }
+      long size = fs.getFileStatus(p).getLen();
+      try (InputStream in = fs.open(p)) {
+        return RowLayouts.read(in, size, path);
+      }
+    } catch (IOException e) {
+      throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The file as a BlockMatrix of blockSize x blockSize blocks, cached and materialized. */
+  public static BlockMatrix blockMatrix(JavaSparkContext jsc, String path, int blockSize, int partitions) {
+    AmmArgumentException.require(blockSize >= 1, "block size must be at least 1, got %d", blockSize);
+    RowLayout layout = layout(path);
+    long groups = (layout.records + blockSize - 1) / blockSize;
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups, partitions).flatMapToPair(g -> {
+      long first = g * blockSize;
+      int count = (int) Math.min(blockSize, layout.records - first);
+      double[] values = readRecords(path, layout, first, count);
+      return cut(layout, values, g.intValue(), count, blockSize).iterator();
+    });
+    blocks.persist(StorageLevel.MEMORY_AND_DISK());
+    blocks.count();
+    return new BlockMatrix(blocks.rdd(), blockSize, blockSize, layout.matrixRows(), layout.matrixCols());
+  }
+
+  /**
+   * The file as an IndexedRowMatrix with the row index of the file. Row-major files are read row
+   * ranges per task; a Fortran-order .npy (whose records are columns) goes through a BlockMatrix.
+   */
+  public static IndexedRowMatrix indexedRows(JavaSparkContext jsc, String path, int partitions) {
+    RowLayout layout = layout(path);
+    if (layout.columnsAreRecords) {
+      return blockMatrix(jsc, path, 1024, partitions).toIndexedRowMatrix();
+    }
+    long perGroup = Math.max(1, READ_BYTES / Math.max(1, layout.recordBytes()));
+    long groups = (layout.records + perGroup - 1) / perGroup;
+    JavaRDD<IndexedRow> rows = groups(jsc, groups, partitions).flatMap(g -> {
+      long first = g * perGroup;
+      int count = (int) Math.min(perGroup, layout.records - first);
+      double[] values = readRecords(path, layout, first, count);
+      List<IndexedRow> out = new ArrayList<>(count);
+      for (int r = 0; r < count; r++) {
+        double[] row = new double[layout.width];
+        System.arraycopy(values, r * layout.width, row, 0, layout.width);
+        out.add(new IndexedRow(first + r, Vectors.dense(row)));
+      }
+      return out.iterator();
+    });
+    rows.persist(StorageLevel.MEMORY_AND_DISK());
+    rows.count();
+    return new IndexedRowMatrix(rows.rdd(), layout.matrixRows(), (int) layout.matrixCols());
+  }
+
+  private static JavaRDD<Long> groups(JavaSparkContext jsc, long groups, int partitions) {
+    List<Long> ids = new ArrayList<>();
+    for (long g = 0; g < groups; g++) {
+      ids.add(g);
+    }
+    return jsc.parallelize(ids, (int) Math.max(1, Math.min(partitions, Math.max(1, groups))));
+  }
+
+  /** Records [first, first + count), decoded record after record. */
+  static double[] readRecords(String path, RowLayout layout, long first, int count) throws IOException {
+    long total = (long) count * layout.width;
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new AmmFormatException(path + ": a group of " + count + " records is too large for one task");
+    }
+    double[] values = new double[(int) total];
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = p.getFileSystem(new Configuration());
+    long perRead = Math.max(1, READ_BYTES / Math.max(1, layout.recordBytes()));
+    try (FSDataInputStream in = fs.open(p)) {
+      for (long done = 0; done < count; done += perRead) {
+        int n = (int) Math.min(perRead, count - done);
+        byte[] buf = new byte[(int) (n * layout.recordBytes())];
+        in.readFully(layout.dataOffset + (first + done) * layout.recordBytes(), buf, 0, buf.length);
+        layout.decode(buf, n, values, (int) (done * layout.width), first + done);
+      }
+    }
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new AmmFormatException(path + ": record " + (first + i / layout.width) + " holds a NaN or infinite value");
+      }
+    }
+    return values;
+  }
+
+  /** Cuts a group of records into blocks: records are rows (block row g) or columns (block column g). */
+  private static List<Tuple2<Tuple2<Object, Object>, Matrix>> cut(RowLayout layout, double[] v, int g, int count,
+      int blockSize) {
+    List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
+    int width = layout.width;
+    for (int b = 0; b * (long) blockSize < width; b++) {
+      int from = b * blockSize;
+      int len = Math.min(blockSize, width - from);
+      double[] block = new double[count * len];
+      // records x len, row-major in v; as a matrix: rows = records (or the transpose).
+      for (int r = 0; r < count; r++) {
+        for (int j = 0; j < len; j++) {
+          double x = v[r * width + from + j];
+          if (layout.columnsAreRecords) {
+            block[j + r * len] = x; // len rows x count columns, column-major
+          } else {
+            block[r + j * count] = x; // count rows x len columns, column-major
+          }
+        }
+      }
+      Tuple2<Object, Object> key = layout.columnsAreRecords ? new Tuple2<>(b, g) : new Tuple2<>(g, b);
+      DenseMatrix m = layout.columnsAreRecords ? new DenseMatrix(len, count, block) : new DenseMatrix(count, len, block);
+      out.add(new Tuple2<>(key, m));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,92 @@
+package org.sparkamm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkamm.error.AmmException;
+import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.io.FormatsTest;
+import org.sparkamm.io.MatrixFiles;
+import org.sparkamm.io.Npy;
+import org.sparkamm.spark.DistributedFiles;
+
+/** Executors reading their own records: the distributed load equals the local one for any blocking. */
+class DistributedFilesTest {
+  private static final Path SAMPLES = Path.of("..", "data", "samples");
+
+  @TempDir
+  Path dir;
+
+  private static void assertSameAsLocal(Path file) {
+    DenseMatrix local = MatrixFiles.read(file, null).matrix;
+    for (int[] bp : new int[][] {{1, 3}, {5, 7}, {1024, 1}}) {
+      BlockMatrix b = DistributedFiles.blockMatrix(SharedSpark.jsc(), file.toString(), bp[0], bp[1]);
+      b.validate();
+      assertArrayEquals(local.toArray(), b.toLocalMatrix().toArray(), file + " blocks " + bp[0]);
+      b.blocks().unpersist(false);
+    }
+    for (int parts : new int[] {3}) {
+      IndexedRowMatrix rows = DistributedFiles.indexedRows(SharedSpark.jsc(), file.toString(), parts);
+      assertEquals(local.numRows(), rows.numRows());
+      assertArrayEquals(local.toArray(), rows.toBlockMatrix().toLocalMatrix().toArray(), file + " rows");
+    }
+  }
+
+  @Test
+  void everyFlatBinaryFormatLoadsInParallel() throws IOException {
+    for (String f : new String[] {"m_f8_c.npy", "m_f4_fortran.npy", "m_f8_bigendian.npy", "m_i2.npy", "m.fvecs"}) {
+      assertSameAsLocal(SAMPLES.resolve(f));
+    }
+    byte[] px = new byte[7 * 3 * 5];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (i * 13);
+    }
+    Path idx = dir.resolve("x.idx3");
+    Files.write(idx, FormatsTest.idx(0x08, new int[] {7, 3, 5}, px));
+    assertSameAsLocal(idx);
+    Path big = dir.resolve("big.npy");
+    Npy.write(big, TestMatrices.gaussian(2500, 9, 1), false); // Fortran order, 3 record groups of 1024
+    assertSameAsLocal(big);
+  }
+
+  @Test
+  void badFilesFailWithTheLibrarysMessage() throws IOException {
+    Path nan = dir.resolve("nan.npy");
+    Files.write(nan, org.sparkamm.NpyTest.npy(1, "<f8", false, "2, 2",
+        org.sparkamm.NpyTest.doubles(ByteOrder.LITTLE_ENDIAN, 1, 2, Double.NaN, 4)));
+    Exception e = assertThrows(Exception.class, () -> DistributedFiles.blockMatrix(SharedSpark.jsc(), nan.toString(), 2, 2));
+    Throwable root = e;
+    while (root.getCause() != null && !(root instanceof AmmException)) {
+      root = root.getCause();
+    }
+    assertTrue(root.getMessage().contains("record 1 holds a NaN or infinite value"), root.getMessage());
+    Path cut = dir.resolve("cut.npy");
+    byte[] full = Files.readAllBytes(SAMPLES.resolve("m_f8_c.npy"));
+    Files.write(cut, java.util.Arrays.copyOf(full, full.length - 9));
+    AmmFormatException f = assertThrows(AmmFormatException.class, () -> DistributedFiles.layout(cut.toString()));
+    assertTrue(f.getMessage().contains("truncated .npy file"), f.getMessage());
+    f = assertThrows(AmmFormatException.class, () -> DistributedFiles.layout(dir.resolve("none.npy").toString()));
+    assertTrue(f.getMessage().endsWith("no such file"), f.getMessage());
+    f = assertThrows(AmmFormatException.class,
+        () -> DistributedFiles.layout(TestMatricesPaths.fixture("toy.mtx").toString()));
+    assertTrue(f.getMessage().contains("not a flat binary matrix file"), f.getMessage());
+  }
+
+  /** Paths of shared fixtures. */
+  static final class TestMatricesPaths {
+    static Path fixture(String name) {
+      return Path.of("..", "..", "shared", "fixtures", "libamm", name);
+    }
+  }
+}
