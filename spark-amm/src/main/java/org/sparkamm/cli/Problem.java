@@ -16,7 +16,6 @@ import org.sparkamm.io.LowRankData;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.io.BlockSource;
 import org.sparkamm.io.DType;
-import org.sparkamm.io.RowLayout;
 import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.MatrixFiles;
 import org.sparkamm.loader.GeneratorLoader;
@@ -102,8 +101,8 @@ final class Problem implements AutoCloseable {
     AmmArgumentException.require(sources == 1,
         "%s: give the inputs one way: --a and --b (files), --gen, or --loader", command);
     Operands ops = args.get("gen") != null ? generated(args) : args.get("loader") != null ? loaded(args)
-        : spark && flatBinary(args.required(command, "a"), args.get("key-a"))
-            && flatBinary(args.required(command, "b"), args.get("key-b"))
+        : spark && distributable(args.required(command, "a"), args.get("key-a"))
+            && distributable(args.required(command, "b"), args.get("key-b"))
             ? Operands.files(args.get("a"), args.get("b"))
             : Operands.local(MatrixFiles.read(Path.of(args.required(command, "a")), args.get("key-a")),
                 MatrixFiles.read(Path.of(args.required(command, "b")), args.get("key-b")));
@@ -139,8 +138,8 @@ final class Problem implements AutoCloseable {
     DenseMatrix b;
     String pathA;
     String pathB;
-    RowLayout layoutA;
-    RowLayout layoutB;
+    long[] shapeA;
+    long[] shapeB;
     BlockSource sourceA;
     BlockSource sourceB;
     boolean normalizeByMax;
@@ -158,9 +157,10 @@ final class Problem implements AutoCloseable {
       Operands o = new Operands();
       o.pathA = a;
       o.pathB = b;
-      o.layoutA = DistributedFiles.layout(a);
-      o.layoutB = DistributedFiles.layout(b);
-      o.float32 = o.layoutA.dtype == DType.F4 && o.layoutB.dtype == DType.F4;
+      o.shapeA = DistributedFiles.shape(a);
+      o.shapeB = DistributedFiles.shape(b);
+      o.float32 = !DistributedFiles.isMatrixMarket(a) && !DistributedFiles.isMatrixMarket(b)
+          && DistributedFiles.layout(a).dtype == DType.F4 && DistributedFiles.layout(b).dtype == DType.F4;
       return o;
     }
 
@@ -173,19 +173,19 @@ final class Problem implements AutoCloseable {
     }
 
     long rowsA() {
-      return a != null ? a.numRows() : layoutA != null ? layoutA.matrixRows() : sourceA.rows();
+      return a != null ? a.numRows() : shapeA != null ? shapeA[0] : sourceA.rows();
     }
 
     long colsA() {
-      return a != null ? a.numCols() : layoutA != null ? layoutA.matrixCols() : sourceA.cols();
+      return a != null ? a.numCols() : shapeA != null ? shapeA[1] : sourceA.cols();
     }
 
     long rowsB() {
-      return b != null ? b.numRows() : layoutB != null ? layoutB.matrixRows() : sourceB.rows();
+      return b != null ? b.numRows() : shapeB != null ? shapeB[0] : sourceB.rows();
     }
 
     long colsB() {
-      return b != null ? b.numCols() : layoutB != null ? layoutB.matrixCols() : sourceB.cols();
+      return b != null ? b.numCols() : shapeB != null ? shapeB[1] : sourceB.cols();
     }
   }
 
@@ -217,13 +217,17 @@ final class Problem implements AutoCloseable {
     return Operands.local(new LoadedMatrix(loader.getA(), false), new LoadedMatrix(loader.getB(), false));
   }
 
-  /** True for a file the executors can read by position (.npy, IDX, vecs) with no key to pick from it. */
-  private static boolean flatBinary(String file, String key) {
+  /**
+   * True for a file the executors can read themselves (.npy, IDX and vecs by record position,
+   * Matrix Market as text splits), with no key to pick from it.
+   */
+  private static boolean distributable(String file, String key) {
     if (key != null) {
       return false;
     }
     MatrixFiles.Format f = MatrixFiles.detect(Path.of(file));
-    return f == MatrixFiles.Format.NPY || f == MatrixFiles.Format.IDX || f == MatrixFiles.Format.VECS;
+    return f == MatrixFiles.Format.NPY || f == MatrixFiles.Format.IDX || f == MatrixFiles.Format.VECS
+        || f == MatrixFiles.Format.MATRIX_MARKET;
   }
 
   /** LibAMM's command-line typing: an integer, else a real, else a string. */

@@ -14,18 +14,21 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.Vectors;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.mllib.linalg.distributed.CoordinateMatrix;
+import org.apache.spark.mllib.linalg.distributed.MatrixEntry;
 import org.apache.spark.mllib.linalg.distributed.IndexedRow;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.io.MatrixMarket;
 import org.sparkamm.io.RowLayout;
 import org.sparkamm.io.RowLayouts;
 
 /**
- * Loads flat binary matrix files (.npy in C or Fortran order, IDX, .fvecs/.ivecs/.bvecs) straight
- * into Spark: the driver reads only the header; each task reads its own range of records by
+ * Loads matrix files straight into Spark. Flat binary files (.npy in C or Fortran order, IDX,
+ * .fvecs/.ivecs/.bvecs): the driver reads only the header; each task reads its own range of records by
  * position, through Hadoop's FileSystem (so {@code file:}, {@code hdfs:} and the other schemes
  * Spark is configured for work), and builds its blocks or rows. No matrix data passes through the
  * driver, so files larger than the driver's heap load. Every value is checked to be finite as it is
@@ -54,9 +57,97 @@ public final class DistributedFiles {
     }
   }
 
-  /** The file as a BlockMatrix of blockSize x blockSize blocks, cached and materialized. */
+  /** True for a Matrix Market file (read as text splits rather than by record position). */
+  public static boolean isMatrixMarket(String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try (InputStream in = p.getFileSystem(new Configuration()).open(p)) {
+      byte[] head = in.readNBytes(14);
+      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equalsIgnoreCase("%%MatrixMarket");
+    } catch (java.io.FileNotFoundException e) {
+      throw new AmmFormatException(path + ": no such file");
+    } catch (IOException e) {
+      throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Rows and columns of a file that {@link #blockMatrix} reads, from its header alone. */
+  public static long[] shape(String path) {
+    if (isMatrixMarket(path)) {
+      MatrixMarket.Header h = matrixMarketHeader(path);
+      return new long[] {h.rows, h.cols};
+    }
+    RowLayout l = layout(path);
+    return new long[] {l.matrixRows(), l.matrixCols()};
+  }
+
+  private static MatrixMarket.Header matrixMarketHeader(String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try (InputStream in = new java.io.BufferedInputStream(p.getFileSystem(new Configuration()).open(p))) {
+      return MatrixMarket.header(in, path);
+    } catch (IOException e) {
+      throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * A Matrix Market file read as text splits by the executors: lines at or after the size line's
+   * end are parsed where they lie (errors give the byte offset of the line), symmetric storage is
+   * mirrored, array-format values are placed by their index in file order, the entry count is
+   * checked against the size line, and a CoordinateMatrix becomes sparse blocks. Shuffle: the
+   * entries once (grouping them by block), about 24 bytes each.
+   */
+  public static BlockMatrix matrixMarket(JavaSparkContext jsc, String path, int blockSize, int partitions) {
+    MatrixMarket.Header h = matrixMarketHeader(path);
+    JavaPairRDD<Long, String> lines = jsc.hadoopFile(path, org.apache.hadoop.mapred.TextInputFormat.class,
+            org.apache.hadoop.io.LongWritable.class, org.apache.hadoop.io.Text.class, Math.max(1, partitions))
+        .mapToPair(e -> new Tuple2<>(e._1().get(), e._2().toString()))
+        .filter(e -> e._1() >= h.dataOffset && !MatrixMarket.isSkipped(e._2()));
+    JavaRDD<MatrixEntry> entries;
+    if (h.coordinate) {
+      entries = lines.flatMap(e -> {
+        long[] rc = new long[2];
+        double x = MatrixMarket.entry(h, e._2(), path + " at byte " + e._1(), rc);
+        return mirrored(h, rc[0], rc[1], x).iterator();
+      });
+    } else {
+      entries = lines.zipWithIndex().flatMap(e -> {
+        double x = MatrixMarket.value(e._1()._2(), path + " at byte " + e._1()._1());
+        if (e._2() >= h.entries) {
+          throw new AmmFormatException(path + " at byte " + e._1()._1() + ": more entries than the " + h.entries
+              + " declared");
+        }
+        long[] rc = h.arrayPosition(e._2());
+        return mirrored(h, rc[0], rc[1], x).iterator();
+      });
+    }
+    long found = lines.count();
+    if (found != h.entries) {
+      throw new AmmFormatException(path + ": " + h.entries + " entries declared, " + found + " found");
+    }
+    BlockMatrix b = new CoordinateMatrix(entries.rdd(), h.rows, h.cols).toBlockMatrix(blockSize, blockSize);
+    b.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+    b.blocks().count();
+    return b;
+  }
+
+  private static List<MatrixEntry> mirrored(MatrixMarket.Header h, long i, long j, double x) {
+    List<MatrixEntry> out = new ArrayList<>(2);
+    out.add(new MatrixEntry(i, j, x));
+    if (h.mirrored() && i != j) {
+      out.add(new MatrixEntry(j, i, h.skew ? -x : x));
+    }
+    return out;
+  }
+
+  /**
+   * The file as a BlockMatrix of blockSize x blockSize blocks, cached and materialized: flat binary
+   * files by record position, Matrix Market files as text splits ({@link #matrixMarket}).
+   */
   public static BlockMatrix blockMatrix(JavaSparkContext jsc, String path, int blockSize, int partitions) {
     AmmArgumentException.require(blockSize >= 1, "block size must be at least 1, got %d", blockSize);
+    if (isMatrixMarket(path)) {
+      return matrixMarket(jsc, path, blockSize, partitions);
+    }
     RowLayout layout = layout(path);
     long groups = (layout.records + blockSize - 1) / blockSize;
     JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups, partitions).flatMapToPair(g -> {
@@ -72,9 +163,13 @@ public final class DistributedFiles {
 
   /**
    * The file as an IndexedRowMatrix with the row index of the file. Row-major files are read row
-   * ranges per task; a Fortran-order .npy (whose records are columns) goes through a BlockMatrix.
+   * ranges per task; a Fortran-order .npy (whose records are columns) and a Matrix Market file go
+   * through a BlockMatrix.
    */
   public static IndexedRowMatrix indexedRows(JavaSparkContext jsc, String path, int partitions) {
+    if (isMatrixMarket(path)) {
+      return matrixMarket(jsc, path, 1024, partitions).toIndexedRowMatrix();
+    }
     RowLayout layout = layout(path);
     if (layout.columnsAreRecords) {
       return blockMatrix(jsc, path, 1024, partitions).toIndexedRowMatrix();

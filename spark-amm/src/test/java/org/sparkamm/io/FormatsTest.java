@@ -89,6 +89,25 @@ public class FormatsTest {
     assertFails(text("e10.mtx", "%%MatrixMarket matrix coordinate real general\n"), "no size line");
   }
 
+  /** The closed-form position of the t-th stored value equals walking the stored triangle column by column. */
+  @Test
+  void arrayPositionsOfSymmetricStorage() throws IOException {
+    for (String sym : new String[] {"symmetric", "skew-symmetric", "general"}) {
+      Path p = text(sym + ".mtx", "%%MatrixMarket matrix array real " + sym + "\n57 57\n");
+      MatrixMarket.Header h;
+      try (java.io.InputStream in = Files.newInputStream(p)) {
+        h = MatrixMarket.header(in, p.toString());
+      }
+      long t = 0;
+      for (int j = 0; j < 57; j++) {
+        for (int i = sym.equals("general") ? 0 : sym.equals("symmetric") ? j : j + 1; i < 57; i++, t++) {
+          assertArrayEquals(new long[] {i, j}, h.arrayPosition(t), sym + " value " + t);
+        }
+      }
+      assertEquals(h.entries, t);
+    }
+  }
+
   public static byte[] idx(int type, int[] dims, byte[] data) {
     ByteBuffer bb = ByteBuffer.allocate(4 + 4 * dims.length + data.length).order(ByteOrder.BIG_ENDIAN);
     bb.put((byte) 0).put((byte) 0).put((byte) type).put((byte) dims.length);
