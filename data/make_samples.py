@@ -12,6 +12,7 @@ np.save(out + "m_f8_c.npy", m)
 np.save(out + "m_f4_fortran.npy", np.asfortranarray(m.astype(np.float32)))
 np.save(out + "m_f8_bigendian.npy", m.astype(">f8"))
 np.save(out + "m_i2.npy", (m - 0.5).astype(np.int16))
+np.save(out + "m_f2.npy", m.astype(np.float16))  # every sample value is exact in float16
 np.save(out + "m_transposed_view.npy", m.T.T[:, :])  # C order again after two views
 np.savez(out + "m_pair.npz", A=m, B=m.T)
 np.savez_compressed(out + "m_pair_compressed.npz", A=m, B=m.T)

@@ -23,7 +23,7 @@ import org.sparkamm.error.AmmFormatException;
  *
  * <p>Layout: the magic {@code \x93NUMPY}, major and minor version bytes, the header length (2 bytes
  * little-endian in 1.0, 4 bytes in 2.0/3.0), an ASCII (UTF-8 in 3.0) Python dict literal with
- * {@code descr}, {@code fortran_order} and {@code shape}, then the raw data. Read: float32/float64
+ * {@code descr}, {@code fortran_order} and {@code shape}, then the raw data. Read: float16/32/64
  * and signed/unsigned integers of 1-8 bytes, either byte order, C or Fortran order. A C-order array
  * becomes a row-major ({@code isTransposed}) {@link DenseMatrix} and a Fortran-order one a
  * column-major one, so no transposition is made. The header is checked against the file's length
@@ -102,7 +102,7 @@ public final class Npy {
     DType dtype = DType.numpy(d.group(2).charAt(0), Integer.parseInt(d.group(3)));
     if (dtype == null) {
       throw new AmmFormatException(name + ": unsupported dtype '" + d.group(1) + d.group(2) + d.group(3)
-          + "' (supported: float32, float64, int8-64, uint8-64)");
+          + "' (supported: float16, float32, float64, int8-64, uint8-64)");
     }
     boolean fortran = o.group(1).equals("True");
     long[] shape = parseShape(s.group(1), name);

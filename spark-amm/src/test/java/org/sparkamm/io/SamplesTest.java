@@ -30,7 +30,7 @@ class SamplesTest {
 
   @Test
   void everyNumpyLayoutAndEveryFormatReadsTheSameMatrix() {
-    for (String f : new String[] {"m_f8_c.npy", "m_f4_fortran.npy", "m_f8_bigendian.npy", "m_transposed_view.npy",
+    for (String f : new String[] {"m_f8_c.npy", "m_f4_fortran.npy", "m_f8_bigendian.npy", "m_f2.npy", "m_transposed_view.npy",
         "m.mtx", "m.fvecs"}) {
       assertSample(MatrixFiles.read(SAMPLES.resolve(f), null).matrix, 0, false, f);
     }

@@ -156,6 +156,22 @@ class TorchFileTest {
     assertArrayEquals(new double[] {1, 4, 2, 5, 3, 6}, t.tensor("A").toMatrix("x").toArray()); // column-major
   }
 
+  /** A TorchScript-style module record (NEWOBJ of a __torch__ class, then BUILD) as LibAMM's MediaMill.pth. */
+  @Test
+  void mediaMillLoaderReadsModuleAttributes() throws IOException {
+    P p = new P().op(0x80, 2).global("__torch__", "MediaMill").op(')').op(0x81).op('}').op('(');
+    p.str("A").tensor("DoubleStorage", "0", 7, 0, new int[] {2, 3}, new int[] {3, 1});
+    p.str("B").tensor("DoubleStorage", "0", 7, 6, new int[] {1, 1}, new int[] {1, 1});
+    p.str("training").op(0x88).op('u').op('b').op('.');
+    Path file = archive(p.bytes(), "0", doubles(0, 1, 2, 3, 4, 5, 6));
+    org.sparkamm.loader.MatrixLoader l = org.sparkamm.loader.MatrixLoaders.create("MediaMill")
+        .setConfig(new org.sparkamm.config.AmmConfig().edit("filePath", file.toString()));
+    assertEquals(2, l.getA().numRows());
+    assertEquals(3, l.getA().numCols());
+    assertEquals(5.0, l.getA().apply(1, 2));
+    assertEquals(6.0, l.getB().apply(0, 0));
+  }
+
   @Test
   void refusesHostileAndBrokenFiles() throws IOException {
     byte[] evil = new P().op(0x80, 2).global("os", "system").str("touch /tmp/pwned").op(0x85).op('R').op('.').bytes();

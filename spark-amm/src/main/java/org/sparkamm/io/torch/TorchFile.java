@@ -338,7 +338,7 @@ public final class TorchFile {
         case "float64":
           return bb.getDouble(i * 8);
         case "float16":
-          return halfToFloat(bb.getShort(i * 2));
+          return org.sparkamm.io.DType.halfToFloat(bb.getShort(i * 2));
         case "bfloat16":
           return Float.intBitsToFloat((bb.getShort(i * 2) & 0xffff) << 16);
         case "int64":
@@ -352,21 +352,6 @@ public final class TorchFile {
         default: // uint8, bool
           return bb.get(i) & 0xff;
       }
-    }
-
-    /** IEEE 754 binary16 to float. */
-    static float halfToFloat(short h) {
-      int bits = h & 0xffff;
-      int sign = (bits & 0x8000) << 16;
-      int exp = (bits >>> 10) & 0x1f;
-      int mant = bits & 0x3ff;
-      if (exp == 0) {
-        return (sign != 0 ? -1 : 1) * mant * 0x1.0p-24f;
-      }
-      if (exp == 31) {
-        return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-      }
-      return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     private long asLong(Object o) {
