@@ -29,7 +29,8 @@ import org.sparkamm.sketch.SketchAccumulator;
  * <p>Sketching algorithms never shuffle A or B. Each task adds the blocks it holds into one partial
  * sketch per block row I of A ({@code m_I x l}) and per block column J of B ({@code p_J x l}), using
  * the slice of the sketch that the blocks' global inner indices select; partial sketches are summed
- * by key. The reduced product {@code C_IJ = (A S^T)_I (B^T S^T)_J^T} is computed next to A's sketch
+ * by key; the sketching pass runs in at most two tasks per core, so that the number of partial
+ * sketches does not grow with the input's partitioning. The reduced product {@code C_IJ = (A S^T)_I (B^T S^T)_J^T} is computed next to A's sketch
  * with B's sketch broadcast (when it is at most {@value #BROADCAST_LIMIT_BYTES} bytes) or by a
  * cartesian product of the two sketch RDDs. Shuffle: about (partitions per block row) x m x l x 8
  * bytes for A and likewise for B, against all of A and B (twice over for shared blocks) for
@@ -77,11 +78,11 @@ public final class BlockProduct {
     int cpbA = a.colsPerBlock();
     int rpbB = b.rowsPerBlock();
     JavaPairRDD<Integer, double[]> as = sketchBlocks(
-        JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), sk, width, cpbA, Side.A, partsA);
+        coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A, partsA);
     as.count();
     long buildA = clock.lap();
     JavaPairRDD<Integer, double[]> bs = sketchBlocks(
-        JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), sk, width, rpbB, Side.B, partsB);
+        coalesced(JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc), sk, width, rpbB, Side.B, partsB);
     long bsCount = bs.count();
     long buildB = clock.lap() + sketchTime;
     int rpbA = a.rowsPerBlock();
@@ -138,6 +139,16 @@ public final class BlockProduct {
         new Tuple2<>((long) (Integer) e._1()._1() * rpbB, BlockSketching.rowNormsSquared(e._2())));
     long n = a.numCols();
     return new SparkMasses(n, InnerChunks.gather(colNormsA, n, parts), InnerChunks.gather(rowNormsB, n, parts));
+  }
+
+  /**
+   * At most two partitions per core for the sketching pass (a narrow coalesce, no shuffle): each
+   * task emits one partial sketch per outer block, so the shuffle is bounded by the cluster's
+   * cores rather than by how finely the input happens to be partitioned.
+   */
+  static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc) {
+    int target = Math.max(1, 2 * jsc.defaultParallelism());
+    return rdd.getNumPartitions() > target ? rdd.coalesce(target) : rdd;
   }
 
   /**

@@ -37,6 +37,8 @@ import org.sparkamm.io.RowLayouts;
 public final class DistributedFiles {
   /** Records read per positioned read, at most this many bytes. */
   private static final long READ_BYTES = 32L << 20;
+  /** At most this many load tasks; beyond it, tasks take several record groups each. */
+  private static final int MAX_TASKS = 20_000;
 
   private DistributedFiles() {}
 
@@ -193,12 +195,18 @@ public final class DistributedFiles {
     return new IndexedRowMatrix(rows.rdd(), layout.matrixRows(), (int) layout.matrixCols());
   }
 
+  /**
+   * One task per group of records (as Hadoop gives one task per split), and at least
+   * {@code partitions} tasks: a task holds one group's values at a time, so executor memory bounds
+   * the group size, not the file size.
+   */
   private static JavaRDD<Long> groups(JavaSparkContext jsc, long groups, int partitions) {
     List<Long> ids = new ArrayList<>();
     for (long g = 0; g < groups; g++) {
       ids.add(g);
     }
-    return jsc.parallelize(ids, (int) Math.max(1, Math.min(partitions, Math.max(1, groups))));
+    int slices = (int) Math.max(1, Math.min(Math.max(groups, partitions), MAX_TASKS));
+    return jsc.parallelize(ids, slices);
   }
 
   /** Records [first, first + count), decoded record after record. */

@@ -153,7 +153,9 @@ public final class RowAlignedProduct {
 
   private static double[] sketchRows(JavaRDD<IndexedRow> rows, Broadcast<InnerSketch> sk, int dim, Side side) {
     int width = sk.value().width();
-    JavaRDD<SketchAccumulator> partial = rows.mapPartitions(it -> {
+    int target = Math.max(1, 2 * JavaSparkContext.fromSparkContext(rows.context()).defaultParallelism());
+    JavaRDD<IndexedRow> input = rows.getNumPartitions() > target ? rows.coalesce(target) : rows;
+    JavaRDD<SketchAccumulator> partial = input.mapPartitions(it -> {
       InnerSketch sketch = sk.value();
       SketchAccumulator acc = new SketchAccumulator(dim, width);
       while (it.hasNext()) {
