@@ -81,6 +81,7 @@ class ReaderFuzzTest {
     fuzz("y.mtx", "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     fuzz("x.idx", FormatsTest.idx(0x0D, new int[] {3, 2, 2}, new byte[48]));
     fuzz("x.fvecs", FormatsTest.fvecs(new float[][] {{1, 2}, {3, 4}, {5, 6}}));
+    fuzz("x.npz", Files.readAllBytes(Path.of("..", "data", "samples", "m_pair.npz")));
     for (String fixture : List.of("prototypes.pt", "pq_prototypes.pt")) {
       fuzz(fixture, Files.readAllBytes(TorchFileTest.FIXTURES.resolve(fixture)));
     }
