@@ -38,7 +38,7 @@ public final class Main {
   }
 
   /** Runs a command; returns the exit status. */
-  static int run(String[] argv, PrintStream out, PrintStream err) {
+  public static int run(String[] argv, PrintStream out, PrintStream err) {
     boolean verbose = Arrays.asList(argv).contains("--verbose");
     String command = argv.length == 0 ? "help" : argv[0];
     try {
