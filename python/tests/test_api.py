@@ -61,6 +61,7 @@ def test_same_seed_same_result_for_every_layout(tag):
 
 
 def test_agrees_with_the_java_api_on_the_same_seed():
+    PyAMM.tags()  # starts the JVM before the Java imports below
     import jpype
     from org.apache.spark.mllib.linalg import DenseMatrix
     from org.sparkamm import Amm
