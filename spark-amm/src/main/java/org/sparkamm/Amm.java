@@ -111,6 +111,9 @@ public final class Amm {
     checkSketchSize(sketchSize);
     AmmArgumentException.require(a.numCols() == b.numRows(),
         "inner dimensions differ: A is %dx%d, B is %dx%d", a.numRows(), a.numCols(), b.numRows(), b.numCols());
+    if (!algorithm.isExact()) {
+      AmmAlgorithm.checkSketchFits(sketchSize, a.numRows(), b.numCols());
+    }
     checkFinite(a, "A");
     checkFinite(b, "B");
     Timed<DenseMatrix> r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed());

@@ -123,6 +123,9 @@ class LocalEngineTest {
     assertEquals("inner dimensions differ: A is 9x40, B is 39x7", e.getMessage());
     e = assertThrows(AmmArgumentException.class, () -> Amm.create("crs").multiply(a, b, 0));
     assertEquals("sketch size must be at least 1, got 0", e.getMessage());
+    e = assertThrows(AmmArgumentException.class, () -> Amm.create("countSketch").multiply(a, b, Integer.MAX_VALUE));
+    assertEquals("sketch size 2147483647 is too large: a 9 x 2147483647 sketch does not fit in one array", e.getMessage());
+    assertEquals(9, Amm.create("mm").multiply(a, b, Integer.MAX_VALUE).numRows()); // mm ignores the sketch size
     double[] v = a.values().clone();
     v[17] = Double.NaN;
     e = assertThrows(AmmArgumentException.class, () -> Amm.create("countSketch").multiply(new DenseMatrix(9, 40, v), b, 5));

@@ -1,5 +1,6 @@
 package org.sparkamm.algo;
 
+import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
 
@@ -35,6 +36,13 @@ public abstract class AmmAlgorithm {
 
   /** E||AB - C||_F^2 for sketch size k, given the inputs' norms and ||AB||_F^2 (0 for exact). */
   public abstract double expectedSquaredError(InnerStats stats, double productNorm2, int k);
+
+  /** The sketches of A (m x k) and B^T (p x k) must each fit one Java array. */
+  public static void checkSketchFits(int k, long m, long p) {
+    long rows = Math.max(Math.max(m, p), 1);
+    AmmArgumentException.require(rows * (long) k <= Integer.MAX_VALUE - 8,
+        "sketch size %d is too large: a %d x %d sketch does not fit in one array", k, rows, k);
+  }
 
   @Override
   public String toString() {

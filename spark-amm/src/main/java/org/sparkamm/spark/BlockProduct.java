@@ -64,7 +64,7 @@ public final class BlockProduct {
       long fab = clock.lap();
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
-    int l = checkedWidth(algo, n, k, m, p);
+    AmmAlgorithm.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
     InnerSketch sketch = algo.sketch(n, k, seed, masses);
     if (masses != null) {
@@ -120,13 +120,6 @@ public final class BlockProduct {
     } finally {
       masses.release();
     }
-  }
-
-  static int checkedWidth(AmmAlgorithm algo, long n, int k, long m, long p) {
-    long rows = Math.max(Math.max(m, p), 1);
-    AmmArgumentException.require(rows * (long) k <= Integer.MAX_VALUE - 8,
-        "sketch size %d is too large: a %d x %d sketch does not fit in one array", k, rows, k);
-    return k;
   }
 
   private static SparkMasses masses(BlockMatrix a, BlockMatrix b) {

@@ -63,7 +63,7 @@ public final class RowAlignedProduct {
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
-    BlockProduct.checkedWidth(algo, n, k, m, p);
+    AmmAlgorithm.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(x, y, n) : null;
     InnerSketch sketch = algo.sketch(n, k, seed, masses);
     if (masses != null) {
