@@ -225,6 +225,9 @@ final class Problem implements AutoCloseable {
     if (key != null) {
       return false;
     }
+    if (file.contains("://") && !file.startsWith("file:")) {
+      return true; // hdfs:, s3a:, ...: only the executors' Hadoop FileSystem can read it
+    }
     MatrixFiles.Format f = MatrixFiles.detect(Path.of(file));
     return f == MatrixFiles.Format.NPY || f == MatrixFiles.Format.IDX || f == MatrixFiles.Format.VECS
         || f == MatrixFiles.Format.MATRIX_MARKET;
