@@ -35,7 +35,8 @@ import org.sparkamm.spark.RowAlignedProduct;
  * Breakdown phases = amm.getBreakDown();
  * }</pre>
  *
- * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}). Other keys are
+ * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}) and, for
+ * {@code mm} on BlockMatrix inputs, {@code numMidDimSplits} (default 1). Other keys are
  * accepted and ignored (reported once at debug level), as LibAMM scripts pass keys nothing reads.
  *
  * <p>Every random choice is a pure function of (seed, inner index): the same seed gives the same
@@ -45,11 +46,13 @@ import org.sparkamm.spark.RowAlignedProduct;
 public final class Amm {
   /** The seed key of the configuration. */
   public static final String SEED_KEY = "seed";
+  /** MLlib's {@code numMidDimSplits} for the exact product on Spark. */
+  public static final String MID_DIM_SPLITS_KEY = "numMidDimSplits";
   /** LibAMM's default seed for its synthetic loaders, reused for the algorithms. */
   public static final long DEFAULT_SEED = 114514L;
 
   private static final Logger LOG = LoggerFactory.getLogger(Amm.class);
-  private static final Set<String> KNOWN_KEYS = Set.of(SEED_KEY);
+  private static final Set<String> KNOWN_KEYS = Set.of(SEED_KEY, MID_DIM_SPLITS_KEY);
   private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
 
   private final AmmAlgorithm algorithm;
@@ -83,6 +86,7 @@ public final class Amm {
   public Amm setConfig(AmmConfig cfg) {
     AmmConfig copy = new AmmConfig(cfg);
     copy.getLong(SEED_KEY, DEFAULT_SEED);
+    copy.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20);
     for (String key : copy.keys()) {
       if (!KNOWN_KEYS.contains(key) && REPORTED.add(key)) {
         LOG.debug("config key '{}' is not read by spark-amm algorithms; ignored", key);
@@ -104,6 +108,11 @@ public final class Amm {
 
   public long seed() {
     return config.getLong(SEED_KEY, DEFAULT_SEED);
+  }
+
+  /** {@code numMidDimSplits} for {@code mm} on BlockMatrix inputs (default 1: plain BlockMatrix.multiply). */
+  public int midDimSplits() {
+    return (int) config.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20);
   }
 
   /** C ~ AB for local matrices (dense or sparse): A m x n, B n x p, all values finite. */
@@ -128,7 +137,7 @@ public final class Amm {
    */
   public BlockMatrix multiply(BlockMatrix a, BlockMatrix b, int sketchSize) {
     checkSketchSize(sketchSize);
-    Timed<BlockMatrix> r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed()));
+    Timed<BlockMatrix> r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed(), midDimSplits()));
     breakdown = r.breakdown;
     return r.product;
   }

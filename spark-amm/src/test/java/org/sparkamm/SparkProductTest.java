@@ -55,6 +55,10 @@ class SparkProductTest {
     double[] ref = TestMatrices.naiveProduct(A, B);
     BlockMatrix c = Amm.create("mm").multiply(blocks(A, 5, 7, 3), blocks(B, 7, 4, 2), 1);
     assertClose(ref, c.toLocalMatrix().toArray(), "mm");
+    Amm split = Amm.create("mm").setConfig(new org.sparkamm.config.AmmConfig().edit(Amm.MID_DIM_SPLITS_KEY, 3L));
+    assertClose(ref, split.multiply(blocks(A, 5, 7, 3), blocks(B, 7, 4, 2), 1).toLocalMatrix().toArray(), "mm, 3 splits");
+    assertThrows(AmmArgumentException.class,
+        () -> Amm.create("mm").setConfig(new org.sparkamm.config.AmmConfig().edit(Amm.MID_DIM_SPLITS_KEY, 0L)));
     AmmArgumentException e = assertThrows(AmmArgumentException.class,
         () -> Amm.create("mm").multiply(blocks(A, 5, 7, 3), blocks(B, 8, 4, 2), 1));
     assertTrue(e.getMessage().contains("(7)") && e.getMessage().contains("(8)"), e.getMessage());

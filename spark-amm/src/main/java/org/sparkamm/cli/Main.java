@@ -16,6 +16,7 @@ public final class Main {
       "commands:",
       "  multiply --a A --b B --algo TAG --sketch K [--seed S] [--transpose-a] [--transpose-b]",
       "           [--out C.npy] [--engine spark|local] [--master URL] [--partitions P] [--block-size B]",
+      "           [--mid-splits S]  (numMidDimSplits of the exact BlockMatrix.multiply, default 1)",
       "           prints one JSON line: algo, m, k, n, sketch, seed, millis and the phase breakdown",
       "  bench    (--a A --b B | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X] | --loader TAG [--set k=v ...])",
       "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE] [same options]",

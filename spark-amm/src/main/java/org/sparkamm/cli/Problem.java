@@ -34,7 +34,7 @@ import org.sparkamm.spark.SparkMatrices;
  */
 final class Problem implements AutoCloseable {
   static final Set<String> VALUE_OPTIONS = Set.of("a", "b", "key-a", "key-b", "gen", "rank", "noise", "loader",
-      "set", "config", "engine", "master", "partitions", "block-size", "seed");
+      "set", "config", "engine", "master", "partitions", "block-size", "seed", "mid-splits");
   static final Set<String> FLAG_OPTIONS = Set.of("transpose-a", "transpose-b", "verbose");
 
   final boolean onSpark;
@@ -47,6 +47,8 @@ final class Problem implements AutoCloseable {
   private final Matrix b;
   private final BlockMatrix ad;
   private final BlockMatrix bd;
+  /** MLlib's numMidDimSplits for the exact product on Spark ({@code --mid-splits}, default 1). */
+  private int midSplits = 1;
 
   /** One multiply's result and timing. */
   static final class Run {
@@ -126,7 +128,10 @@ final class Problem implements AutoCloseable {
     BlockMatrix b = ops.b != null ? materialize(SparkMatrices.fromLocal(jsc, ops.b, blockSize, blockSize, parts))
         : ops.pathB != null ? DistributedFiles.blockMatrix(jsc, ops.pathB, blockSize, parts)
         : SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
-    return new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
+    Problem problem = new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
+    problem.midSplits = args.getInt("mid-splits", 1);
+    AmmArgumentException.require(problem.midSplits >= 1, "--mid-splits must be at least 1, got %d", problem.midSplits);
+    return problem;
   }
 
   /**
@@ -257,6 +262,9 @@ final class Problem implements AutoCloseable {
   }
 
   Run run(Amm amm, int k) {
+    if (onSpark && midSplits != 1) {
+      amm.setConfig(amm.getConfig().edit(Amm.MID_DIM_SPLITS_KEY, (long) midSplits));
+    }
     long t0 = System.nanoTime();
     if (onSpark) {
       BlockMatrix c = amm.multiply(ad, bd, k);

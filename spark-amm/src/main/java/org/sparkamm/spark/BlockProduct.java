@@ -44,7 +44,13 @@ public final class BlockProduct {
   private BlockProduct() {}
 
 
-  public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed) {
+  /**
+   * @param midDimSplits for {@code mm}: MLlib's {@code numMidDimSplits}, the number of parts the
+   *     inner dimension is split into so that more reducers share a product with few output blocks
+   *     (SPARK-18218); 1 is plain {@code BlockMatrix.multiply}. Sketches ignore it.
+   */
+  public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed,
+      int midDimSplits) {
     long m = a.numRows();
     long n = a.numCols();
     long p = b.numCols();
@@ -58,7 +64,7 @@ public final class BlockProduct {
       AmmArgumentException.require(a.colsPerBlock() == b.rowsPerBlock(),
           "mm on Spark (BlockMatrix.multiply) needs A's columns per block (%d) to equal B's rows per block (%d)",
           a.colsPerBlock(), b.rowsPerBlock());
-      BlockMatrix c = a.multiply(b);
+      BlockMatrix c = a.multiply(b, midDimSplits);
       c.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       c.blocks().count();
       long fab = clock.lap();
