@@ -150,19 +150,39 @@ def loaderTags():
     return [str(t) for t in MatrixLoaders.tags()]
 
 
-class AMM:
-    """One algorithm (LibAMM's CPPAlgo): setConfig, amm, getBreakDown."""
+class _Configurable:
+    """A Java object made by a tag factory and configured with a ConfigMap."""
 
-    def __init__(self, tag):
+    def __init__(self, factory, tag):
         ensure_jvm()
-        from org.sparkamm import Amm
-
-        self._java = _java_errors(lambda: Amm.create(tag))
+        self._java = _java_errors(lambda: factory().create(tag))
         self.tag = str(self._java.tag())
 
     def setConfig(self, cfg):
         _java_errors(lambda: self._java.setConfig(cfg._java))
         return True
+
+    def __repr__(self):
+        return f"{type(self).__name__}('{self.tag}')"
+
+
+def _amm_factory():
+    from org.sparkamm import Amm
+
+    return Amm
+
+
+def _loader_factory():
+    from org.sparkamm.loader import MatrixLoaders
+
+    return MatrixLoaders
+
+
+class AMM(_Configurable):
+    """One algorithm (LibAMM's CPPAlgo): setConfig, amm, getBreakDown."""
+
+    def __init__(self, tag):
+        super().__init__(_amm_factory, tag)
 
     def amm(self, A, B, sketchSize):
         """C ~ A @ B as a numpy.ndarray (float32 when A and B are float32, else float64)."""
@@ -179,28 +199,17 @@ class AMM:
             cfg.edit(str(k), int(v))
         return cfg
 
-    def __repr__(self):
-        return f"AMM('{self.tag}')"
-
 
 def createAMM(nameTag):
     """The algorithm with this LibAMM tag (any letter case); an unknown tag raises ValueError."""
     return AMM(nameTag)
 
 
-class MatrixLoader:
+class MatrixLoader(_Configurable):
     """LibAMM's matrix loader: setConfig generates or reads A and B; getA/getB return float32 arrays."""
 
     def __init__(self, tag):
-        ensure_jvm()
-        from org.sparkamm.loader import MatrixLoaders
-
-        self._java = _java_errors(lambda: MatrixLoaders.create(tag))
-        self.tag = str(self._java.tag())
-
-    def setConfig(self, cfg):
-        _java_errors(lambda: self._java.setConfig(cfg._java))
-        return True
+        super().__init__(_loader_factory, tag)
 
     def getA(self):
         return _convert.from_java(_java_errors(self._java.getA), np.float32)
