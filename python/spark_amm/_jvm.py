@@ -88,9 +88,7 @@ def _shutdown():
     hook, so it runs first). Scripts exit cleanly with it; a test run still crashed now and then at
     JVM shutdown after Spark (see python/tests/conftest.py)."""
     if jpype.isJVMStarted():
-        from org.apache.spark.sql import SparkSession
+        from . import stop_spark
 
-        active = SparkSession.getDefaultSession()
-        if active.isDefined():
-            active.get().stop()
+        stop_spark()
         jpype.shutdownJVM()

@@ -1,11 +1,8 @@
 package org.sparkamm.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -15,7 +12,7 @@ import java.util.Set;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.InnerStats;
 import org.sparkamm.error.AmmArgumentException;
-import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.io.AtomicFile;
 import org.sparkamm.local.Blas;
 
 /**
@@ -58,7 +55,7 @@ final class BenchCommand {
     if (csv == null) {
       out.print(result.csv);
     } else {
-      writeAtomically(csv, result.csv.toString());
+      AtomicFile.write(csv, os -> os.write(result.csv.toString().getBytes(StandardCharsets.UTF_8)));
     }
   }
 
@@ -144,15 +141,5 @@ final class BenchCommand {
     long[] s = values.clone();
     Arrays.sort(s);
     return s[s.length / 2];
-  }
-
-  private static void writeAtomically(Path file, String text) {
-    try {
-      Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new AmmFormatException(file + ": cannot write (" + e.getMessage() + ")", e);
-    }
   }
 }

@@ -15,7 +15,6 @@ import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.LowRankData;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.io.BlockSource;
-import org.sparkamm.io.DType;
 import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.MatrixFiles;
 import org.sparkamm.loader.GeneratorLoader;
@@ -143,8 +142,8 @@ final class Problem implements AutoCloseable {
     DenseMatrix b;
     String pathA;
     String pathB;
-    long[] shapeA;
-    long[] shapeB;
+    DistributedFiles.Shape shapeA;
+    DistributedFiles.Shape shapeB;
     BlockSource sourceA;
     BlockSource sourceB;
     boolean normalizeByMax;
@@ -164,8 +163,7 @@ final class Problem implements AutoCloseable {
       o.pathB = b;
       o.shapeA = DistributedFiles.shape(a);
       o.shapeB = DistributedFiles.shape(b);
-      o.float32 = !DistributedFiles.isMatrixMarket(a) && !DistributedFiles.isMatrixMarket(b)
-          && DistributedFiles.layout(a).dtype == DType.F4 && DistributedFiles.layout(b).dtype == DType.F4;
+      o.float32 = o.shapeA.float32 && o.shapeB.float32;
       return o;
     }
 
@@ -178,19 +176,19 @@ final class Problem implements AutoCloseable {
     }
 
     long rowsA() {
-      return a != null ? a.numRows() : shapeA != null ? shapeA[0] : sourceA.rows();
+      return a != null ? a.numRows() : shapeA != null ? shapeA.rows : sourceA.rows();
     }
 
     long colsA() {
-      return a != null ? a.numCols() : shapeA != null ? shapeA[1] : sourceA.cols();
+      return a != null ? a.numCols() : shapeA != null ? shapeA.cols : sourceA.cols();
     }
 
     long rowsB() {
-      return b != null ? b.numRows() : shapeB != null ? shapeB[0] : sourceB.rows();
+      return b != null ? b.numRows() : shapeB != null ? shapeB.rows : sourceB.rows();
     }
 
     long colsB() {
-      return b != null ? b.numCols() : shapeB != null ? shapeB[1] : sourceB.cols();
+      return b != null ? b.numCols() : shapeB != null ? shapeB.cols : sourceB.cols();
     }
   }
 

@@ -4,15 +4,12 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.mllib.linalg.DenseMatrix;
@@ -168,60 +165,33 @@ public final class Npy {
     int padded = (unpadded + 63) / 64 * 64;
     StringBuilder header = new StringBuilder(dict);
     header.append(" ".repeat(padded - unpadded)).append('\n');
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-        out.write(MAGIC);
-        out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >>> 8)});
-        out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
-        double[] v = m.values();
-        int itemSize = float32 ? 4 : 8;
-        ByteBuffer bb = ByteBuffer.allocate(8192 * itemSize).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < v.length; i++) {
-          if (float32) {
-            bb.putFloat((float) v[i]);
-          } else {
-            bb.putDouble(v[i]);
-          }
-          if (!bb.hasRemaining()) {
-            out.write(bb.array(), 0, bb.position());
-            bb.clear();
-          }
+    AtomicFile.write(file, out -> {
+      out.write(MAGIC);
+      out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >>> 8)});
+      out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+      double[] v = m.values();
+      int itemSize = float32 ? 4 : 8;
+      ByteBuffer bb = ByteBuffer.allocate(8192 * itemSize).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < v.length; i++) {
+        if (float32) {
+          bb.putFloat((float) v[i]);
+        } else {
+          bb.putDouble(v[i]);
         }
-        out.write(bb.array(), 0, bb.position());
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // nothing more can be done; the message below names the real problem
+        if (!bb.hasRemaining()) {
+          out.write(bb.array(), 0, bb.position());
+          bb.clear();
         }
       }
-      throw new AmmFormatException(file + ": cannot write (" + e.getMessage() + ")", e);
-    }
+      out.write(bb.array(), 0, bb.position());
+    });
   }
 
   private static byte[] readFully(InputStream in, int n) throws IOException {
-    return readFully(in, new byte[n], n);
-  }
-
-  private static byte[] readFully(InputStream in, byte[] buf, int n) throws IOException {
-    int off = 0;
-    while (off < n) {
-      int r = in.read(buf, off, n - off);
-      if (r < 0) {
-        throw new EOFException();
-      }
-      off += r;
+    byte[] b = in.readNBytes(n);
+    if (b.length < n) {
+      throw new EOFException();
     }
-    return buf;
+    return b;
   }
 }

@@ -72,14 +72,27 @@ public final class DistributedFiles {
     }
   }
 
-  /** Rows and columns of a file that {@link #blockMatrix} reads, from its header alone. */
-  public static long[] shape(String path) {
+  /** What a file's header says: its matrix's shape, and whether it stores float32. */
+  public static final class Shape {
+    public final long rows;
+    public final long cols;
+    public final boolean float32;
+
+    Shape(long rows, long cols, boolean float32) {
+      this.rows = rows;
+      this.cols = cols;
+      this.float32 = float32;
+    }
+  }
+
+  /** The shape of a file that {@link #blockMatrix} reads, from its header alone. */
+  public static Shape shape(String path) {
     if (isMatrixMarket(path)) {
       MatrixMarket.Header h = matrixMarketHeader(path);
-      return new long[] {h.rows, h.cols};
+      return new Shape(h.rows, h.cols, false);
     }
     RowLayout l = layout(path);
-    return new long[] {l.matrixRows(), l.matrixCols()};
+    return new Shape(l.matrixRows(), l.matrixCols(), l.dtype == org.sparkamm.io.DType.F4);
   }
 
   private static MatrixMarket.Header matrixMarketHeader(String path) {
