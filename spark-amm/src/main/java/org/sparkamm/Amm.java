@@ -87,13 +87,19 @@ public final class Amm {
     AmmConfig copy = new AmmConfig(cfg);
     copy.getLong(SEED_KEY, DEFAULT_SEED);
     copy.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20);
+    algorithm.configure(copy);
     for (String key : copy.keys()) {
-      if (!KNOWN_KEYS.contains(key) && REPORTED.add(key)) {
+      if (!readsKey(key) && REPORTED.add(key)) {
         LOG.debug("config key '{}' is not read by spark-amm algorithms; ignored", key);
       }
     }
     this.config = copy;
     return this;
+  }
+
+  /** True when this entry point or its algorithm reads {@code key}. */
+  public boolean readsKey(String key) {
+    return KNOWN_KEYS.contains(key) || algorithm.configKeys().contains(key);
   }
 
   public AmmConfig getConfig() {
@@ -121,7 +127,7 @@ public final class Amm {
     AmmArgumentException.require(a.numCols() == b.numRows(),
         "inner dimensions differ: A is %dx%d, B is %dx%d", a.numRows(), a.numCols(), b.numRows(), b.numCols());
     if (!algorithm.isExact()) {
-      AmmAlgorithm.checkSketchFits(sketchSize, a.numRows(), b.numCols());
+      algorithm.checkSketchFits(sketchSize, a.numRows(), b.numCols());
     }
     checkFinite(a, "A");
     checkFinite(b, "B");

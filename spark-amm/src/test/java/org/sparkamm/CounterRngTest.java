@@ -23,7 +23,7 @@ class CounterRngTest {
     CountSketch cs = new CountSketch(123, k);
     long[] counts = new long[k];
     double signs = 0;
-    Hits h = cs.hits(1_000_000_000L, n, Side.A);
+    Hits h = cs.slice(1_000_000_000L, n, Side.A);
     for (int t = 0; t < h.count; t++) {
       counts[h.bucket[t]]++;
       signs += h.coef[t];
@@ -40,8 +40,8 @@ class CounterRngTest {
   @Test
   void aSliceEqualsTheSameRangeOfTheWhole() {
     CountSketch cs = new CountSketch(7, 100);
-    Hits whole = cs.hits(0, 1000, Side.A);
-    Hits slice = cs.hits(337, 50, Side.B);
+    Hits whole = cs.slice(0, 1000, Side.A);
+    Hits slice = cs.slice(337, 50, Side.B);
     for (int t = 0; t < 50; t++) {
       assertEquals(whole.bucket[337 + t], slice.bucket[t]);
       assertEquals(whole.coef[337 + t], slice.coef[t]);

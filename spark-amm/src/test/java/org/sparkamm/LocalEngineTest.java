@@ -99,8 +99,8 @@ class LocalEngineTest {
     for (DenseMatrix m : new DenseMatrix[] {big, TestMatrices.rowMajor(big)}) {
       org.sparkamm.sketch.SketchAccumulator one = new org.sparkamm.sketch.SketchAccumulator(300, 64);
       org.sparkamm.sketch.SketchAccumulator four = new org.sparkamm.sketch.SketchAccumulator(300, 64);
-      org.sparkamm.algo.BlockSketching.accumulate(one, m, 0, cs, org.sparkamm.sketch.Side.A, 1);
-      org.sparkamm.algo.BlockSketching.accumulate(four, m, 0, cs, org.sparkamm.sketch.Side.A, 4);
+      org.sparkamm.sketch.BlockSketching.accumulate(one, m, 0, cs, org.sparkamm.sketch.Side.A, 1);
+      org.sparkamm.sketch.BlockSketching.accumulate(four, m, 0, cs, org.sparkamm.sketch.Side.A, 4);
       assertArrayEquals(one.result(), four.result());
     }
   }

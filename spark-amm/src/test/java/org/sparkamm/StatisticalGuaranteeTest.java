@@ -6,7 +6,7 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sparkamm.algo.InnerStats;
+import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.local.FrobeniusError;
 
@@ -36,9 +36,9 @@ class StatisticalGuaranteeTest {
     int k = 15;
     double[] exact = TestMatrices.naiveProduct(a, b);
     double productNorm2 = FrobeniusError.squaredNorm(exact);
-    InnerStats stats = LocalEngine.stats(a, b);
+    InnerNorms norms = LocalEngine.norms(a, b);
     Amm amm = Amm.create(tag);
-    double expected = amm.algorithm().expectedSquaredError(stats, productNorm2, k);
+    double expected = amm.algorithm().expectedSquaredError(norms, productNorm2, k, 0);
 
     double[] mean = new double[exact.length];
     double sum = 0;
@@ -73,9 +73,9 @@ class StatisticalGuaranteeTest {
     DenseMatrix b = TestMatrices.gaussian(60, 10, 2);
     int k = 15;
     double[] exact = TestMatrices.naiveProduct(a, b);
-    InnerStats stats = LocalEngine.stats(a, b);
     Amm weighted = Amm.create("weighted-cr");
-    double expected = weighted.algorithm().expectedSquaredError(stats, FrobeniusError.squaredNorm(exact), k);
+    double expected = weighted.algorithm().expectedSquaredError(LocalEngine.norms(a, b),
+        FrobeniusError.squaredNorm(exact), k, 0);
     double[] mean = new double[exact.length];
     for (int t = 0; t < TRIALS; t++) {
       org.sparkamm.sketch.SampledSketch s = (org.sparkamm.sketch.SampledSketch) weighted.algorithm()

@@ -22,6 +22,13 @@ public final class AlgorithmRegistry {
     register(UniformSampling::new);
     register(WeightedSampling::new);
     register(CountSketchProduct::new);
+    register(CrsV2::new);
+    register(BernoulliSampling::new);
+    register(RipProduct::new);
+    register(GaussianProduct::new);
+    register(SjltProduct::new);
+    register(SrhtProduct::new);
+    register(FastJltProduct::new);
   }
 
   private AlgorithmRegistry() {}

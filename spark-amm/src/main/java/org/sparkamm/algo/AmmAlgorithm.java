@@ -1,5 +1,7 @@
 package org.sparkamm.algo;
 
+import java.util.Set;
+import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
@@ -17,6 +19,21 @@ public abstract class AmmAlgorithm {
   /** One line for listings. */
   public abstract String description();
 
+  /**
+   * The configuration keys this algorithm reads (besides {@code seed}), e.g. {@code algoDelta}.
+   * {@link #configure} reads exactly these.
+   */
+  public Set<String> configKeys() {
+    return Set.of();
+  }
+
+  /**
+   * Reads this algorithm's keys from {@code cfg}, checking each against its valid range (the
+   * message names the key and the range); absent keys keep their documented defaults. Called once
+   * by {@code Amm.setConfig}; the default reads nothing.
+   */
+  public void configure(AmmConfig cfg) {}
+
   /** True for the exact product: there is no sketch. */
   public boolean isExact() {
     return false;
@@ -28,20 +45,35 @@ public abstract class AmmAlgorithm {
   }
 
   /**
-   * The sketch for inner dimension n and sketch size k, a pure function of (seed, n, k, masses).
+   * The sketch for inner dimension n and sketch size l, a pure function of (configuration, seed,
+   * n, l, masses).
    *
    * @param masses q_i = ||a_i|| ||b_i|| per inner index; only read when {@link #needsMasses()}
    */
-  public abstract InnerSketch sketch(long n, int k, long seed, InnerMasses masses);
+  public abstract InnerSketch sketch(long n, int sketchSize, long seed, InnerMasses masses);
 
-  /** E||AB - C||_F^2 for sketch size k, given the inputs' norms and ||AB||_F^2 (0 for exact). */
-  public abstract double expectedSquaredError(InnerStats stats, double productNorm2, int k);
+  /**
+   * E||AB - C||_F^2 over the algorithm's randomness for this sketch size and seed (the seed
+   * matters only where the algorithm draws data-independent probabilities, as {@code crsV2} and
+   * {@code bcrs} do), from the inputs' norms and ||AB||_F^2; 0 for exact; NaN where no closed
+   * form exists (the Javadoc then states a bound or what is known).
+   */
+  public abstract double expectedSquaredError(InnerNorms norms, double productNorm2, int sketchSize, long seed);
 
-  /** The sketches of A (m x k) and B^T (p x k) must each fit one Java array. */
-  public static void checkSketchFits(int k, long m, long p) {
+  /**
+   * The width of the sketches for sketch size l: l, or a multiple of it for algorithms that build
+   * several sketches in the same pass ({@code tugOfWar}).
+   */
+  public int sketchWidth(int sketchSize) {
+    return sketchSize;
+  }
+
+  /** The sketches of A (m x width) and B^T (p x width) must each fit one Java array. */
+  public void checkSketchFits(int sketchSize, long m, long p) {
+    long width = sketchWidth(sketchSize);
     long rows = Math.max(Math.max(m, p), 1);
-    AmmArgumentException.require(rows * (long) k <= Integer.MAX_VALUE - 8,
-        "sketch size %d is too large: a %d x %d sketch does not fit in one array", k, rows, k);
+    AmmArgumentException.require(rows * width <= Integer.MAX_VALUE - 8,
+        "sketch size %d is too large: a %d x %d sketch does not fit in one array", sketchSize, rows, width);
   }
 
   @Override

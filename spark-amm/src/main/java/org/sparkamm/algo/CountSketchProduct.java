@@ -6,7 +6,7 @@ import org.sparkamm.sketch.InnerSketch;
 
 /**
  * {@code countSketch}: C = (A S^T)(S B) with S a CountSketch of k buckets (see {@link CountSketch}).
- * Unbiased; {@code E||AB - C||_F^2 = (||A||_F^2 ||B||_F^2 + ||AB||_F^2 - 2 sum_i ||a_i||^2 ||b_i||^2)/k}.
+ * Unbiased, with the error of {@link SignSketchError} for kappa = 1/k.
  * Not exact for any k: collisions are random even when k &ge; n. Cost: one pass of O(n(m + p))
  * additions, then O(mkp). On Spark each block adds into an (m_I x k) or (p_J x k) partial sketch,
  * combined map-side; the shuffle moves only partial sketches, (partitions holding row block I) x
@@ -29,7 +29,7 @@ public final class CountSketchProduct extends AmmAlgorithm {
   }
 
   @Override
-  public double expectedSquaredError(InnerStats s, double productNorm2, int k) {
-    return (s.normA2 * s.normB2 + productNorm2 - 2 * s.sumProduct2) / k;
+  public double expectedSquaredError(InnerNorms norms, double productNorm2, int k, long seed) {
+    return SignSketchError.of(norms.stats(), productNorm2, 1.0 / k);
   }
 }

@@ -32,7 +32,7 @@ public final class ExactProduct extends AmmAlgorithm {
   }
 
   @Override
-  public double expectedSquaredError(InnerStats stats, double productNorm2, int k) {
+  public double expectedSquaredError(InnerNorms norms, double productNorm2, int k, long seed) {
     return 0.0;
   }
 }

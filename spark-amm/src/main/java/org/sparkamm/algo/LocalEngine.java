@@ -4,6 +4,7 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.sparkamm.local.Blas;
 import org.sparkamm.sketch.ArrayMasses;
+import org.sparkamm.sketch.BlockSketching;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
@@ -71,7 +72,7 @@ public final class LocalEngine {
   }
 
   /** The norms behind the error formulas. */
-  public static InnerStats stats(Matrix a, Matrix b) {
-    return InnerStats.of(BlockSketching.columnNormsSquared(a), BlockSketching.rowNormsSquared(b));
+  public static InnerNorms norms(Matrix a, Matrix b) {
+    return InnerNorms.of(BlockSketching.columnNormsSquared(a), BlockSketching.rowNormsSquared(b));
   }
 }

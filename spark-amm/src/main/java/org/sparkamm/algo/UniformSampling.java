@@ -29,7 +29,8 @@ public final class UniformSampling extends AmmAlgorithm {
   }
 
   @Override
-  public double expectedSquaredError(InnerStats s, double productNorm2, int k) {
+  public double expectedSquaredError(InnerNorms norms, double productNorm2, int k, long seed) {
+    InnerStats s = norms.stats();
     return (s.n * s.sumProduct2 - productNorm2) / k;
   }
 }

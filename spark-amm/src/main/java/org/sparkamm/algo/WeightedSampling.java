@@ -34,7 +34,8 @@ public final class WeightedSampling extends AmmAlgorithm {
   }
 
   @Override
-  public double expectedSquaredError(InnerStats s, double productNorm2, int k) {
+  public double expectedSquaredError(InnerNorms norms, double productNorm2, int k, long seed) {
+    InnerStats s = norms.stats();
     return (s.sumProduct * s.sumProduct - productNorm2) / k;
   }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.sparkamm.Amm;
-import org.sparkamm.algo.InnerStats;
+import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.AtomicFile;
 import org.sparkamm.local.Blas;
@@ -21,7 +21,8 @@ import org.sparkamm.local.Blas;
  * CSV row per trial (relative Frobenius error to 13 significant digits, the error the theory
  * expects for that sketch size, wall-clock milliseconds, the phase breakdown, shuffle bytes) and a
  * summary on stderr: median time, speed-up against exact, and time as a multiple of one read of the
- * inputs (the floor of any one-pass method).
+ * inputs (the floor of any one-pass method). The algorithm, the loader and one sketch size may come
+ * from a LibAMM config ({@link RunConfig}).
  */
 final class BenchCommand {
   static final String HEADER = "algo,sketch,trial,seed,fro_error,expected_error,millis,"
@@ -33,21 +34,23 @@ final class BenchCommand {
     Set<String> options = new HashSet<>(Problem.VALUE_OPTIONS);
     options.addAll(Set.of("algo", "sketch", "trials", "csv"));
     Args args = new Args("bench", argv, 1, options, Problem.FLAG_OPTIONS);
+    RunConfig conf = RunConfig.of("bench", args);
     List<Amm> algos = new ArrayList<>();
-    for (String tag : args.required("bench", "algo").split(",")) {
-      algos.add(Amm.create(tag));
+    for (String tag : conf.algo().split(",")) {
+      algos.add(conf.configure(Amm.create(tag)));
     }
-    int[] sketches = Args.parseInts("sketch", args.required("bench", "sketch"));
+    int[] sketches = conf.sketches(true);
     for (int k : sketches) {
       AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
     }
     int trials = args.getInt("trials", 1);
     AmmArgumentException.require(trials >= 1, "--trials must be at least 1, got %d", trials);
-    long seed = args.getLong("seed", Amm.DEFAULT_SEED);
+    long seed = conf.seed();
     Path csv = OutputFile.check("csv", args.get("csv"));
     Measurement result;
-    try (Problem problem = Problem.load("bench", args)) {
-      result = measure(problem, algos, sketches, trials, seed, err);
+    try (Problem problem = Problem.load("bench", args, conf)) {
+      conf.reportUnread(err);
+      result = measure(problem, conf, algos, sketches, trials, seed, err);
     }
     for (String line : result.table()) {
       err.println("[bench] " + line);
@@ -96,26 +99,30 @@ final class BenchCommand {
     }
   }
 
-  static Measurement measure(Problem problem, List<Amm> algos, int[] sketches, int trials, long seed,
+  /** The exact reference, then every algorithm and sketch size; {@code conf} configures the reference too. */
+  static Measurement measure(Problem problem, RunConfig conf, List<Amm> algos, int[] sketches, int trials, long seed,
       PrintStream err) {
     Measurement result = new Measurement();
     err.printf("[bench] %s on %s, BLAS %s%n", problem.shape(), problem.onSpark ? "Spark" : "the local engine",
         Blas.implementation());
     result.readMillis = problem.scanMillis();
-    Problem.Run exact = problem.run(Amm.create("mm"), 1);
+    Problem.Run exact = problem.run(conf.configure(Amm.create("mm")), 1);
     result.exactMillis = exact.millis;
     err.printf("[bench] exact product (reference): %d ms; one read of the inputs: %d ms%n", exact.millis,
         result.readMillis);
     double productNorm2 = problem.productNormSquared(exact);
-    InnerStats stats = problem.stats();
+    InnerNorms norms = problem.norms();
     for (Amm amm : algos) {
       for (int k : amm.algorithm().isExact() ? new int[] {sketches[0]} : sketches) {
         long[] millis = new long[trials];
         double errSum = 0;
-        double expected = Math.sqrt(Math.max(0, amm.algorithm().expectedSquaredError(stats, productNorm2, k))
-            / productNorm2);
+        double expectedSum = 0;
         for (int t = 0; t < trials; t++) {
           amm.setSeed(seed + t);
+          // The seed matters where probabilities are drawn from it (crsV2, bcrs); NaN: no closed form.
+          double expected = Math.sqrt(Math.max(0,
+              amm.algorithm().expectedSquaredError(norms, productNorm2, k, seed + t)) / productNorm2);
+          expectedSum += expected;
           Problem.Run run = problem.run(amm, k);
           double e = problem.error(exact, run);
           run.release();
@@ -130,10 +137,11 @@ final class BenchCommand {
         if (amm.algorithm().isExact()) {
           result.exactMillis = median(millis);
         }
-        result.summaries.add(new Summary(amm.tag(), k, median(millis), errSum / trials, expected));
+        result.summaries.add(new Summary(amm.tag(), k, median(millis), errSum / trials, expectedSum / trials));
       }
     }
     exact.release();
+    norms.release();
     return result;
   }
 

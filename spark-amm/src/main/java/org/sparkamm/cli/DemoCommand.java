@@ -26,12 +26,14 @@ final class DemoCommand {
     }
     Set<String> options = new HashSet<>(Problem.VALUE_OPTIONS);
     Args args = new Args("demo", full.toArray(new String[0]), 1, options, Problem.FLAG_OPTIONS);
+    RunConfig conf = RunConfig.of("demo", args);
     List<Amm> algos = new ArrayList<>();
     for (String tag : Amm.tags()) {
-      algos.add(Amm.create(tag));
+      algos.add(conf.configure(Amm.create(tag)));
     }
     BenchCommand.Measurement m;
-    try (Problem problem = Problem.load("demo", args)) {
+    try (Problem problem = Problem.load("demo", args, conf)) {
+      conf.reportUnread(err);
       out.println("spark-amm demo: C = A^T B, " + problem.shape() + " (low rank plus noise), "
           + (problem.onSpark ? "Spark " + args.get("master", "local[*]") : "local engine"));
       // One untimed round first, so that the table does not measure class loading and JIT warm-up.
@@ -40,7 +42,7 @@ final class DemoCommand {
           problem.run(amm, 64).release();
         }
       }
-      m = BenchCommand.measure(problem, algos, new int[] {256, 1024}, 1, args.getLong("seed", Amm.DEFAULT_SEED), err);
+      m = BenchCommand.measure(problem, conf, algos, new int[] {256, 1024}, 1, conf.seed(), err);
     }
     for (String line : m.table()) {
       out.println(line);

@@ -15,11 +15,13 @@ public final class Main {
       "",
       "commands:",
       "  multiply --a A --b B --algo TAG --sketch K [--seed S] [--transpose-a] [--transpose-b]",
+      "           [--set key=value ...] [--config LibAMM.csv]",
       "           [--out C.npy] [--engine spark|local] [--master URL] [--partitions P] [--block-size B]",
       "           [--mid-splits S]  (numMidDimSplits of the exact BlockMatrix.multiply, default 1)",
       "           prints one JSON line: algo, m, k, n, sketch, seed, millis and the phase breakdown",
-      "  bench    (--a A --b B | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X] | --loader TAG [--set k=v ...])",
-      "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE] [same options]",
+      "  bench    (--a A --b B | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X] | --loader TAG)",
+      "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE]",
+      "           [--set key=value ...] [--config LibAMM.csv] [same options as multiply]",
       "           CSV per trial: algo,sketch,trial,seed,fro_error,expected_error,millis,... ; summary on stderr",
       "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
       "  demo     a one-minute tour on generated data (a table of error, time and speed-up vs exact)",
@@ -28,7 +30,11 @@ public final class Main {
       "algorithms (LibAMM tags, any letter case): " + String.join(", ", org.sparkamm.Amm.tags()),
       "inputs of multiply and bench: --a FILE --b FILE [--key-a NAME] [--key-b NAME] (formats: "
           + org.sparkamm.io.MatrixFiles.FORMATS + "),",
-      "  or --gen ROWS,COLS_A,COLS_B, or --loader TAG [--set key=value ...] [--config LibAMM.csv]",
+      "  or --gen ROWS,COLS_A,COLS_B, or --loader TAG",
+      "configuration of multiply and bench, as LibAMM's ConfigMap: --config FILE (LibAMM CSV lines",
+      "  key,value,Type), then --set key=value (repeatable; a later value wins), read by the algorithm and",
+      "  the loader; --seed wins over a 'seed' key. Without --algo, --loader, --sketch, the keys cppAlgoTag,",
+      "  matrixLoaderTag, sketchDimension stand in for them. A key nothing reads is reported on stderr.",
       "loaders (LibAMM tags): " + String.join(", ", org.sparkamm.loader.MatrixLoaders.tags()),
       "options common to all commands: --verbose (stack traces on errors)");
 

@@ -8,7 +8,10 @@ import org.sparkamm.Amm;
 import org.sparkamm.io.Npy;
 import org.sparkamm.local.Blas;
 
-/** {@code spark-amm multiply}: one product, written to {@code --out}, described by one JSON line. */
+/**
+ * {@code spark-amm multiply}: one product, written to {@code --out}, described by one JSON line. The
+ * algorithm, the loader and the sketch size may come from a LibAMM config ({@link RunConfig}).
+ */
 final class MultiplyCommand {
   private MultiplyCommand() {}
 
@@ -16,15 +19,16 @@ final class MultiplyCommand {
     Set<String> options = new HashSet<>(Problem.VALUE_OPTIONS);
     options.addAll(Set.of("algo", "sketch", "out"));
     Args args = new Args("multiply", argv, 1, options, Problem.FLAG_OPTIONS);
-    Amm amm = Amm.create(args.required("multiply", "algo"));
-    int k = Math.toIntExact(Args.parseLong("sketch", args.required("multiply", "sketch")));
-    long seed = args.getLong("seed", Amm.DEFAULT_SEED);
-    amm.setSeed(seed);
+    RunConfig conf = RunConfig.of("multiply", args);
+    Amm amm = conf.configure(Amm.create(conf.algo()));
+    int k = conf.sketches(false)[0];
+    long seed = amm.seed();
     Path outPath = OutputFile.check("out", args.get("out"));
     if (k < 1) {
       throw new org.sparkamm.error.AmmArgumentException("sketch size must be at least 1, got " + k);
     }
-    try (Problem problem = Problem.load("multiply", args)) {
+    try (Problem problem = Problem.load("multiply", args, conf)) {
+      conf.reportUnread(err);
       Problem.Run run = problem.run(amm, k);
       if (outPath != null) {
         Npy.write(outPath, run.toLocal(), problem.float32);

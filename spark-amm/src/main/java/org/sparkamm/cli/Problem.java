@@ -9,17 +9,15 @@ import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.Breakdown;
-import org.sparkamm.algo.InnerStats;
+import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.LowRankData;
-import org.sparkamm.config.AmmConfig;
 import org.sparkamm.io.BlockSource;
 import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.MatrixFiles;
 import org.sparkamm.loader.GeneratorLoader;
 import org.sparkamm.loader.MatrixLoader;
-import org.sparkamm.loader.MatrixLoaders;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.DistributedFiles;
 import org.sparkamm.spark.DistributedError;
@@ -46,8 +44,8 @@ final class Problem implements AutoCloseable {
   private final Matrix b;
   private final BlockMatrix ad;
   private final BlockMatrix bd;
-  /** MLlib's numMidDimSplits for the exact product on Spark ({@code --mid-splits}, default 1). */
-  private int midSplits = 1;
+  /** MLlib's numMidDimSplits for the exact product on Spark ({@code --mid-splits}); null: the algorithm's own. */
+  private Integer midSplits;
 
   /** One multiply's result and timing. */
   static final class Run {
@@ -88,7 +86,8 @@ final class Problem implements AutoCloseable {
     this.float32 = float32;
   }
 
-  static Problem load(String command, Args args) {
+  /** The inputs that {@code args} name; a LibAMM loader gets {@code conf}. */
+  static Problem load(String command, Args args, RunConfig conf) {
     String engine = args.get("engine", "spark");
     AmmArgumentException.require(engine.equals("spark") || engine.equals("local"),
         "--engine must be 'spark' or 'local', got '%s'", engine);
@@ -98,10 +97,12 @@ final class Problem implements AutoCloseable {
     int blockSize = args.getInt("block-size", 1024);
     AmmArgumentException.require(blockSize >= 1, "--block-size must be at least 1, got %d", blockSize);
     boolean files = args.get("a") != null || args.get("b") != null;
-    int sources = (files ? 1 : 0) + (args.get("gen") != null ? 1 : 0) + (args.get("loader") != null ? 1 : 0);
+    String loader = conf.loaderTag();
+    int sources = (files ? 1 : 0) + (args.get("gen") != null ? 1 : 0) + (loader != null ? 1 : 0);
     AmmArgumentException.require(sources == 1,
-        "%s: give the inputs one way: --a and --b (files), --gen, or --loader", command);
-    Operands ops = args.get("gen") != null ? generated(args) : args.get("loader") != null ? loaded(args)
+        "%s: give the inputs one way: --a and --b (files), --gen, or --loader (or config key '%s')", command,
+        RunConfig.LOADER_KEY);
+    Operands ops = args.get("gen") != null ? generated(args) : loader != null ? loaded(conf, loader)
         : spark && distributable(args.required(command, "a"), args.get("key-a"))
             && distributable(args.required(command, "b"), args.get("key-b"))
             ? Operands.files(args.get("a"), args.get("b"))
@@ -128,8 +129,11 @@ final class Problem implements AutoCloseable {
         : ops.pathB != null ? DistributedFiles.blockMatrix(jsc, ops.pathB, blockSize, parts)
         : SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
     Problem problem = new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
-    problem.midSplits = args.getInt("mid-splits", 1);
-    AmmArgumentException.require(problem.midSplits >= 1, "--mid-splits must be at least 1, got %d", problem.midSplits);
+    if (args.get("mid-splits") != null) {
+      problem.midSplits = args.getInt("mid-splits", 1);
+      AmmArgumentException.require(problem.midSplits >= 1, "--mid-splits must be at least 1, got %d",
+          problem.midSplits);
+    }
     return problem;
   }
 
@@ -205,14 +209,8 @@ final class Problem implements AutoCloseable {
   }
 
   /** A LibAMM loader: generators stay sources (generated where they are used); file loaders read now. */
-  private static Operands loaded(Args args) {
-    AmmConfig cfg = args.get("config") != null ? AmmConfig.fromFile(Path.of(args.get("config"))) : new AmmConfig();
-    for (String kv : args.all("set")) {
-      int eq = kv.indexOf('=');
-      AmmArgumentException.require(eq > 0, "--set expects key=value, got '%s'", kv);
-      cfg.editObject(kv.substring(0, eq), parseValue(kv.substring(eq + 1)));
-    }
-    MatrixLoader loader = MatrixLoaders.create(args.get("loader")).setConfig(cfg);
+  private static Operands loaded(RunConfig conf, String tag) {
+    MatrixLoader loader = conf.loader(tag);
     if (loader instanceof GeneratorLoader) {
       GeneratorLoader g = (GeneratorLoader) loader;
       return Operands.generated(g.generatorA(), g.generatorB(), g.normalizesByMax());
@@ -236,19 +234,6 @@ final class Problem implements AutoCloseable {
         || f == MatrixFiles.Format.MATRIX_MARKET;
   }
 
-  /** LibAMM's command-line typing: an integer, else a real, else a string. */
-  static Object parseValue(String v) {
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      try {
-        return v.matches(".*\\d.*") ? (Object) Double.parseDouble(v) : v;
-      } catch (NumberFormatException e2) {
-        return v;
-      }
-    }
-  }
-
   private static DenseMatrix local(BlockSource source, boolean normalizeByMax) {
     AmmArgumentException.require(source.rows() * source.cols() <= Integer.MAX_VALUE - 8,
         "a %dx%d matrix does not fit in one local array; use --engine spark", source.rows(), source.cols());
@@ -260,7 +245,7 @@ final class Problem implements AutoCloseable {
   }
 
   Run run(Amm amm, int k) {
-    if (onSpark && midSplits != 1) {
+    if (onSpark && midSplits != null) {
       amm.setConfig(amm.getConfig().edit(Amm.MID_DIM_SPLITS_KEY, (long) midSplits));
     }
     long t0 = System.nanoTime();
@@ -285,8 +270,9 @@ final class Problem implements AutoCloseable {
     return org.sparkamm.local.FrobeniusError.squaredNorm(exact.local.toArray());
   }
 
-  InnerStats stats() {
-    return onSpark ? BlockProduct.stats(ad, bd) : LocalEngine.stats(a, b);
+  /** The per-inner-index norms of the error formulas (on Spark cached: {@code release()} them). */
+  InnerNorms norms() {
+    return onSpark ? BlockProduct.norms(ad, bd) : LocalEngine.norms(a, b);
   }
 
   /** Milliseconds to read both inputs once (a sum over every value): the floor of any one-pass sketch. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,14 +26,19 @@ import org.sparkamm.error.AmmFormatException;
  * <p>Files use LibAMM's CSV lines {@code key,value,Type} with Type one of {@code U64}, {@code I64},
  * {@code Double}, {@code String}; a header line {@code key,value,type} and blank lines are skipped.
  * Keys that no algorithm reads are kept (LibAMM scripts pass such keys) and do no harm.
+ *
+ * <p>Each instance records the keys asked for through its getters ({@link #keysRead()}), so that a
+ * caller can tell which keys of a file nothing read.
  */
 public final class AmmConfig implements Serializable {
   private static final long serialVersionUID = 1L;
   private final LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+  /** Keys asked for through the getters; per instance, not copied and not serialized. */
+  private transient Set<String> keysRead;
 
   public AmmConfig() {}
 
-  /** A copy of {@code other}. */
+  /** A copy of {@code other}'s values (the copy has read no key yet). */
   public AmmConfig(AmmConfig other) {
     values.putAll(other.values);
   }
@@ -74,6 +80,7 @@ public final class AmmConfig implements Serializable {
   }
 
   public boolean contains(String key) {
+    noteRead(key);
     return values.containsKey(key);
   }
 
@@ -83,12 +90,22 @@ public final class AmmConfig implements Serializable {
 
   /** The raw value (Long, Double or String), or null. */
   public Object get(String key) {
+    noteRead(key);
     return values.get(key);
+  }
+
+  /**
+   * The keys asked for so far through {@link #contains}, {@link #get}, {@code getLong},
+   * {@code getDouble} and {@code getString} on this instance, present or not, in the order first
+   * asked (a snapshot).
+   */
+  public synchronized Set<String> keysRead() {
+    return keysRead == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(keysRead));
   }
 
   /** The integer under {@code key}, or {@code fallback} when absent. */
   public long getLong(String key, long fallback) {
-    Object v = values.get(key);
+    Object v = get(key);
     if (v == null) {
       return fallback;
     }
@@ -115,7 +132,7 @@ public final class AmmConfig implements Serializable {
 
   /** The real under {@code key}, or {@code fallback} when absent. */
   public double getDouble(String key, double fallback) {
-    Object v = values.get(key);
+    Object v = get(key);
     if (v == null) {
       return fallback;
     }
@@ -127,7 +144,7 @@ public final class AmmConfig implements Serializable {
 
   /** The string under {@code key}, or {@code fallback}; numbers are not strings and are rejected. */
   public String getString(String key, String fallback) {
-    Object v = values.get(key);
+    Object v = get(key);
     if (v == null) {
       return fallback;
     }
@@ -208,6 +225,13 @@ public final class AmmConfig implements Serializable {
   @Override
   public String toString() {
     return values.toString();
+  }
+
+  private synchronized void noteRead(String key) {
+    if (keysRead == null) {
+      keysRead = new LinkedHashSet<>();
+    }
+    keysRead.add(key);
   }
 
   private static String checkKey(String key) {

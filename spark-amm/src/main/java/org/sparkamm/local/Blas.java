@@ -39,6 +39,23 @@ public final class Blas {
         a, Math.max(1, lda), b, Math.max(1, ldb), beta, c, Math.max(1, ldc));
   }
 
+  /** {@link #gemm} on sub-arrays starting at the given offsets. */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+      double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc) {
+    if (m == 0 || n == 0 || k == 0) {
+      if (k == 0 && beta != 1.0) {
+        for (int j = 0; j < n; j++) {
+          for (int i = 0; i < m; i++) {
+            c[offC + i + j * ldc] *= beta;
+          }
+        }
+      }
+      return;
+    }
+    BLAS_INSTANCE.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
+        a, offA, Math.max(1, lda), b, offB, Math.max(1, ldb), beta, c, offC, Math.max(1, ldc));
+  }
+
   /** A (m x k) times B (k x n), both column-major: a new m x n column-major array. */
   public static double[] multiply(double[] a, int m, int k, double[] b, int n) {
     double[] c = new double[Math.multiplyExact(m, n)];

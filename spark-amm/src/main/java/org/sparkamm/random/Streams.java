@@ -8,6 +8,23 @@ public final class Streams {
   public static final long COUNT_SKETCH = 1;
   /** The t-th draw of a column-row sample. */
   public static final long SAMPLE_DRAWS = 2;
+  /** Dense sketch entries (Gaussian, Rademacher), one sequence per inner index. */
+  public static final long DENSE_ENTRIES = 3;
+  /** Column signs of {@code rip}; the random signs D of Hadamard sketches. */
+  public static final long COLUMN_SIGNS = 4;
+  /** Bucket and sign of each of the s non-zeros of a sparse sign sketch. */
+  public static final long SPARSE_SIGNS = 5;
+  /** The projection after a Hadamard transform: SRHT's sampled rows, FastJLT's sparse Gaussian. */
+  public static final long HADAMARD_PROJECTION = 6;
+  /** Random sampling weights u_i of {@code crsV2} and {@code bcrs}. */
+  public static final long RANDOM_WEIGHTS = 7;
+  /** Bernoulli coins of {@code bcrs}: index i is kept when its coin is below p_i. */
+  public static final long BERNOULLI_COINS = 8;
+  /** Sign probes of {@code tugOfWar}'s tests. */
+  public static final long PROBES = 9;
+  /** Entry-wise sampling coins of {@code ews} (A and B use different streams). */
+  public static final long ENTRY_COINS_A = 10;
+  public static final long ENTRY_COINS_B = 11;
   /** Synthetic test and benchmark data: shared latent factors, per-matrix loadings, noise. */
   public static final long DATA_LATENT = 100;
   public static final long DATA_LOADINGS_A = 101;

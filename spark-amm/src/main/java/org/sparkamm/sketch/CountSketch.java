@@ -28,6 +28,11 @@ public final class CountSketch implements InnerSketch {
   }
 
   @Override
+  public boolean perIndex() {
+    return true;
+  }
+
+  @Override
   public int width() {
     return buckets;
   }
@@ -43,7 +48,7 @@ public final class CountSketch implements InnerSketch {
   }
 
   @Override
-  public Hits hits(long start, int len, Side side) {
+  public Hits slice(long start, int len, Side side) {
     int[] local = new int[len];
     int[] bucket = new int[len];
     double[] coef = new double[len];

@@ -1,11 +1,12 @@
 package org.sparkamm.sketch;
 
 /**
- * What a sketch does to a contiguous range of inner indices: for each hit {@code t < count}, the
- * inner index {@code start + local[t]} is added, times {@code coef[t]}, into sketch column
- * {@code bucket[t]}. Inner indices without a hit do not enter the sketch.
+ * The sparse form of a sketch slice: for each hit {@code t < count}, inner index
+ * {@code start + local[t]} is added, times {@code coef[t]}, into sketch column {@code bucket[t]}.
+ * An inner index may have any number of hits (s for a sparse sign sketch, one for CountSketch and
+ * sampling, none for an index a sample skips). Cost: one axpy of the block's rows per hit.
  */
-public final class Hits {
+public final class Hits implements SketchSlice {
   public final int count;
   public final int[] local;
   public final int[] bucket;
@@ -18,13 +19,22 @@ public final class Hits {
     this.coef = coef;
   }
 
-  /** For each local index in [0, len): its bucket, or -1 when it has no hit (one hit at most per index). */
-  public int[] bucketByLocal(int len) {
-    int[] out = new int[len];
-    java.util.Arrays.fill(out, -1);
-    for (int t = 0; t < count; t++) {
-      out[local[t]] = t;
+  @Override
+  public boolean isEmpty() {
+    return count == 0;
+  }
+
+  @Override
+  public void addDense(SketchAccumulator acc, double[] v, int ld, boolean rowMajor, int rowFrom, int rowTo) {
+    if (rowMajor) {
+      acc.addRowMajor(v, ld, this, rowFrom, rowTo);
+    } else {
+      acc.addColumnMajor(v, 0, ld, this, rowFrom, rowTo);
     }
-    return out;
+  }
+
+  @Override
+  public void addCsc(SketchAccumulator acc, int[] colPtrs, int[] rowIndices, double[] values) {
+    acc.addCsc(colPtrs, rowIndices, values, this);
   }
 }

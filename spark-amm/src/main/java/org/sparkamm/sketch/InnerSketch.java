@@ -3,22 +3,40 @@ package org.sparkamm.sketch;
 import java.io.Serializable;
 
 /**
- * A linear sketch S (l x n) of the inner dimension, applied as {@code C = (A S^T)(S B)}.
+ * A linear sketch S (l x n) of the inner dimension, applied as {@code C = (A S^T)(S B)}: the
+ * engines accumulate {@code A S^T} (m x l) and {@code B^T S^T} (p x l) block by block and multiply
+ * the two.
  *
- * <p>Every sketch in this package has at most one non-zero per inner index (per column of S), so it
- * is described by {@link Hits}: which inner indices enter which of the l sketch columns, with which
- * coefficient. That one form covers CountSketch (every index hits one bucket with a random sign) and
- * column-row sampling (sampled indices hit their own column, scaled). The coefficient may differ
- * between the two sides as long as {@code coefA(i) * coefB(i)} is the intended weight of the pair.
+ * <p>A sketch never materializes S. It is a small serializable object (a seed and sizes, or a
+ * sample) that Spark ships to executors, and it describes what S does to any contiguous range of
+ * inner indices as a {@link SketchSlice} in one of three forms, each a pure function of (seed,
+ * global inner index), never of partition, block size or engine:
  *
- * <p>A sketch never materializes S. It is a small serializable object (a seed and a size, or the
- * sample itself) that Spark ships to executors; each block asks for the hits of its own inner range,
- * which depend only on the global inner indices, never on partitioning or block size.
+ * <ul>
+ *   <li>{@link Hits}: s &ge; 1 non-zeros per inner index, added by scatter (sampling, CountSketch,
+ *       sparse sign sketches): O(s) per entry of the data.
+ *   <li>{@link DenseTile}: the l x len slice of a dense S generated from the seed in panels and
+ *       applied by one BLAS-3 call per panel (Gaussian, Rademacher): O(l) per entry.
+ *   <li>{@link HadamardSlice}: random signs, a fast Walsh-Hadamard transform over a global grid of
+ *       power-of-two chunks, then a sparse projection of the transformed chunk, itself given as
+ *       {@link Hits} (SRHT, FastJLT): O(log D + hits) per entry.
+ * </ul>
+ *
+ * Because S is linear and every slice is the slice of one operator, partial sketches of disjoint
+ * inner ranges simply add, which is what lets Spark combine them map-side and by key.
  */
 public interface InnerSketch extends Serializable {
   /** l, the number of sketch columns (rows of S). */
   int width();
 
-  /** The hits of the inner indices {@code [start, start + len)} on one side. */
-  Hits hits(long start, int len, Side side);
+  /** What S does to the inner indices {@code [start, start + len)} of one side. */
+  SketchSlice slice(long start, int len, Side side);
+
+  /**
+   * True when the sketch acts on each inner index on its own at a cost proportional to its hits
+   * (the {@link Hits} form), so that rows arriving one at a time need not be batched into blocks.
+   */
+  default boolean perIndex() {
+    return false;
+  }
 }

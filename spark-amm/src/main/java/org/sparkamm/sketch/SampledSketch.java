@@ -19,6 +19,11 @@ public final class SampledSketch implements InnerSketch {
   }
 
   @Override
+  public boolean perIndex() {
+    return true;
+  }
+
+  @Override
   public int width() {
     return indices.length;
   }
@@ -32,7 +37,7 @@ public final class SampledSketch implements InnerSketch {
   }
 
   @Override
-  public Hits hits(long start, int len, Side side) {
+  public Hits slice(long start, int len, Side side) {
     int from = lowerBound(start);
     int to = lowerBound(start + len);
     int count = to - from;

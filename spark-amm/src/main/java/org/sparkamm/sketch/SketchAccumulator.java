@@ -1,6 +1,7 @@
 package org.sparkamm.sketch;
 
 import java.io.Serializable;
+import org.sparkamm.local.Blas;
 
 /**
  * Accumulates the sketch {@code M S^T} (rows x l, column-major) of a matrix M whose columns are
@@ -33,15 +34,11 @@ public final class SketchAccumulator implements Serializable {
     return width;
   }
 
-  /** Adds a dense block stored column-major: element (r, j) at {@code v[off + r + j * ld]}. */
-  public void addColumnMajor(double[] v, int off, int ld, Hits h) {
-    addColumnMajor(v, off, ld, h, 0, rows);
-  }
-
   /**
-   * The rows [rowFrom, rowTo) of {@link #addColumnMajor(double[], int, int, Hits)}: disjoint row
-   * ranges write disjoint parts of the sketch, so they may run on different threads once
-   * {@link #prepare(boolean)} has allocated the buffer.
+   * Adds the hits of the rows [rowFrom, rowTo) of a column-major block, element (r, j) at
+   * {@code v[off + r + j * ld]}: an axpy of the row range per hit. Disjoint row ranges write
+   * disjoint parts of the sketch, so they may run on different threads once {@link #prepare} has
+   * allocated the buffer.
    */
   public void addColumnMajor(double[] v, int off, int ld, Hits h, int rowFrom, int rowTo) {
     double[] dst = colMajor();
@@ -55,12 +52,10 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
-  /** Adds a dense block stored row-major: element (r, j) at {@code v[r * ld + j]}. */
-  public void addRowMajor(double[] v, int ld, Hits h) {
-    addRowMajor(v, ld, h, 0, rows);
-  }
-
-  /** The rows [rowFrom, rowTo) of {@link #addRowMajor(double[], int, Hits)}; thread rules as for column-major. */
+  /**
+   * Adds the hits of the rows [rowFrom, rowTo) of a row-major block, element (r, j) at
+   * {@code v[r * ld + j]}, into the transposed buffer; thread rules as for column-major.
+   */
   public void addRowMajor(double[] v, int ld, Hits h, int rowFrom, int rowTo) {
     double[] dst = transposed();
     int[] local = h.local;
@@ -97,29 +92,36 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
-  /** Adds a compressed-sparse-row block (rows = outer indices, column indices = local inner indices). */
-  public void addCsr(int[] rowPtrs, int[] colIndices, double[] values, int innerLen, Hits h) {
-    double[] dst = transposed();
-    int[] hitOf = h.bucketByLocal(innerLen);
-    for (int r = 0; r < rows; r++) {
-      int out = r * width;
-      for (int p = rowPtrs[r]; p < rowPtrs[r + 1]; p++) {
-        int t = hitOf[colIndices[p]];
-        if (t >= 0) {
-          dst[out + h.bucket[t]] += h.coef[t] * values[p];
-        }
-      }
-    }
+  /**
+   * Adds the rows [rowFrom, rowTo) of a column-major block times a dense tile: the sketch gains
+   * {@code M[rowFrom:rowTo, :] T^T}, T the l x len slice of S stored column-major ({@code
+   * tile[t + j * l]}); one dgemm.
+   */
+  public void addTileColumnMajor(double[] v, int off, int ld, int len, double[] tile, int rowFrom, int rowTo) {
+    Blas.gemm(false, true, rowTo - rowFrom, width, len, 1.0, v, off + rowFrom, ld, tile, 0, width, 1.0,
+        colMajor(), rowFrom, rows);
   }
 
-  /** Adds one sparse column (a single inner index, local index 0 of {@code h}). */
-  public void addSparseColumn(int[] indices, double[] values, Hits h) {
-    double[] dst = colMajor();
-    for (int t = 0; t < h.count; t++) {
-      int out = h.bucket[t] * rows;
-      double c = h.coef[t];
-      for (int p = 0; p < indices.length; p++) {
-        dst[out + indices[p]] += c * values[p];
+  /**
+   * Adds the rows [rowFrom, rowTo) of a row-major block (element (r, j) at {@code v[off + r * ld + j]})
+   * times a dense tile, into the transposed buffer: {@code T M^T}, one dgemm.
+   */
+  public void addTileRowMajor(double[] v, int off, int ld, int len, double[] tile, int rowFrom, int rowTo) {
+    Blas.gemm(false, false, width, rowTo - rowFrom, len, 1.0, tile, 0, width, v, off + rowFrom * ld, ld, 1.0,
+        transposed(), rowFrom * width, width);
+  }
+
+  /** Adds CSC columns [colFrom, colTo) times a dense tile whose column j - colFrom belongs to column j. */
+  public void addTileCsc(int[] colPtrs, int[] rowIndices, double[] values, int colFrom, int colTo, double[] tile) {
+    double[] dst = transposed();
+    for (int j = colFrom; j < colTo; j++) {
+      int t0 = (j - colFrom) * width;
+      for (int p = colPtrs[j]; p < colPtrs[j + 1]; p++) {
+        int out = rowIndices[p] * width;
+        double x = values[p];
+        for (int t = 0; t < width; t++) {
+          dst[out + t] += x * tile[t0 + t];
+        }
       }
     }
   }

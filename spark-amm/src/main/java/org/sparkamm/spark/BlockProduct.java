@@ -13,12 +13,12 @@ import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
-import org.sparkamm.algo.BlockSketching;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.Timed;
-import org.sparkamm.algo.InnerStats;
+import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.Blas;
+import org.sparkamm.sketch.BlockSketching;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
 import org.sparkamm.sketch.SketchAccumulator;
@@ -70,7 +70,7 @@ public final class BlockProduct {
       long fab = clock.lap();
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
-    AmmAlgorithm.checkSketchFits(k, m, p);
+    algo.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
     InnerSketch sketch = algo.sketch(n, k, seed, masses);
     if (masses != null) {
@@ -118,14 +118,12 @@ public final class BlockProduct {
     return new Timed<>(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
   }
 
-  /** The statistics of the error formulas ({@link AmmAlgorithm#expectedSquaredError}), in one pass. */
-  public static InnerStats stats(BlockMatrix a, BlockMatrix b) {
-    SparkMasses masses = masses(a, b);
-    try {
-      return masses.stats();
-    } finally {
-      masses.release();
-    }
+  /**
+   * The per-inner-index norms of the error formulas ({@link AmmAlgorithm#expectedSquaredError}), in
+   * one pass, cached: the caller releases them.
+   */
+  public static InnerNorms norms(BlockMatrix a, BlockMatrix b) {
+    return masses(a, b);
   }
 
   private static SparkMasses masses(BlockMatrix a, BlockMatrix b) {

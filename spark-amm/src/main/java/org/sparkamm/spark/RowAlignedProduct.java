@@ -20,11 +20,11 @@ import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.Timed;
-import org.sparkamm.algo.InnerStats;
+import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.Blas;
-import org.sparkamm.sketch.Hits;
 import org.sparkamm.sketch.InnerSketch;
+import org.sparkamm.sketch.RowSketcher;
 import org.sparkamm.sketch.Side;
 import org.sparkamm.sketch.SketchAccumulator;
 
@@ -63,7 +63,7 @@ public final class RowAlignedProduct {
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
-    AmmAlgorithm.checkSketchFits(k, m, p);
+    algo.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(x, y, n) : null;
     InnerSketch sketch = algo.sketch(n, k, seed, masses);
     if (masses != null) {
@@ -129,14 +129,9 @@ public final class RowAlignedProduct {
     throw new AmmArgumentException("column '" + col + "' row " + row + " holds no vector (null)");
   }
 
-  /** The statistics of the error formulas for X^T Y. */
-  public static InnerStats stats(IndexedRowMatrix x, IndexedRowMatrix y) {
-    SparkMasses masses = masses(x, y, x.numRows());
-    try {
-      return masses.stats();
-    } finally {
-      masses.release();
-    }
+  /** The per-inner-index norms of the error formulas for X^T Y, cached: the caller releases them. */
+  public static InnerNorms norms(IndexedRowMatrix x, IndexedRowMatrix y) {
+    return masses(x, y, x.numRows());
   }
 
   private static SparkMasses masses(IndexedRowMatrix x, IndexedRowMatrix y, long n) {
@@ -156,25 +151,22 @@ public final class RowAlignedProduct {
     int target = Math.max(1, 2 * JavaSparkContext.fromSparkContext(rows.context()).defaultParallelism());
     JavaRDD<IndexedRow> input = rows.getNumPartitions() > target ? rows.coalesce(target) : rows;
     JavaRDD<SketchAccumulator> partial = input.mapPartitions(it -> {
-      InnerSketch sketch = sk.value();
       SketchAccumulator acc = new SketchAccumulator(dim, width);
+      RowSketcher sketcher = new RowSketcher(acc, sk.value(), side);
       while (it.hasNext()) {
         IndexedRow row = it.next();
-        Hits hits = sketch.hits(row.index(), 1, side);
-        if (hits.count == 0) {
-          continue;
-        }
         Vector v = row.vector();
         if (v.size() != dim) {
           throw new AmmArgumentException("row " + row.index() + " has " + v.size() + " entries, expected " + dim);
         }
         if (v instanceof DenseVector) {
-          acc.addColumnMajor(((DenseVector) v).values(), 0, dim, hits);
+          sketcher.add(row.index(), ((DenseVector) v).values());
         } else {
-          SparseVector s = (SparseVector) v;
-          acc.addSparseColumn(s.indices(), s.values(), hits);
+          SparseVector sv = (SparseVector) v;
+          sketcher.add(row.index(), sv.indices(), sv.values());
         }
       }
+      sketcher.flush();
       return Collections.singletonList(acc).iterator();
     });
     return partial.treeReduce(SketchAccumulator::merge).result();

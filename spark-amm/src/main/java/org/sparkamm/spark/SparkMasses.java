@@ -7,6 +7,7 @@ import java.util.Set;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
+import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.InnerStats;
 import org.sparkamm.sketch.InnerMasses;
 
@@ -16,15 +17,19 @@ import org.sparkamm.sketch.InnerMasses;
  * by {@link InnerChunks}, then joined by chunk). The driver receives one total per chunk and the
  * arrays of the chunks that draws land in, never all n masses. Call {@link #release()} when done.
  */
-final class SparkMasses implements InnerMasses {
+final class SparkMasses implements InnerMasses, InnerNorms {
   private final long n;
   private final JavaPairRDD<Integer, Tuple2<double[], double[]>> norms;
 
   /** @param normsA2 chunks of squared column norms of A; @param normsB2 chunks of squared row norms of B */
   SparkMasses(long n, JavaPairRDD<Integer, double[]> normsA2, JavaPairRDD<Integer, double[]> normsB2) {
     this.n = n;
-    // A chunk absent on one side has zero norms there; its masses are zero and it is dropped.
-    this.norms = normsA2.join(normsB2).persist(StorageLevel.MEMORY_AND_DISK());
+    // A chunk absent on one side (no block of it there) has zero norms on that side.
+    this.norms = normsA2.fullOuterJoin(normsB2).mapValues(p -> {
+      double[] a = p._1().orElse(null);
+      double[] b = p._2().orElse(null);
+      return new Tuple2<>(a != null ? a : new double[b.length], b != null ? b : new double[a.length]);
+    }).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   @Override
@@ -56,8 +61,8 @@ final class SparkMasses implements InnerMasses {
     return out;
   }
 
-  /** The error-formula statistics of the two inputs. */
-  InnerStats stats() {
+  @Override
+  public InnerStats stats() {
     List<InnerStats> parts = norms.values().map(p -> InnerStats.of(p._1(), p._2())).collect();
     InnerStats total = new InnerStats(0, 0, 0, 0, 0);
     for (InnerStats s : parts) {
@@ -66,7 +71,25 @@ final class SparkMasses implements InnerMasses {
     return new InnerStats(n, total.normA2, total.normB2, total.sumProduct2, total.sumProduct);
   }
 
-  void release() {
+  @Override
+  public double sum(Term term) {
+    int chunk = CHUNK;
+    return norms.map(e -> {
+      double s = 0;
+      long base = (long) e._1() * chunk;
+      double[] a = e._2()._1();
+      double[] b = e._2()._2();
+      for (int j = 0; j < a.length; j++) {
+        if (a[j] * b[j] != 0) {
+          s += term.at(base + j, a[j], b[j]);
+        }
+      }
+      return s;
+    }).fold(0.0, Double::sum);
+  }
+
+  @Override
+  public void release() {
     norms.unpersist(false);
   }
 

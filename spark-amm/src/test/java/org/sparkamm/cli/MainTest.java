@@ -197,13 +197,19 @@ class MainTest {
         {"does not exist", "--out", dir.resolve("missing/c.npy").toString()},
         {"unknown option --sketchsize", "--sketchsize", "3"},
         {"--sketch must be an integer, got 'many'", "--sketch", "many"},
+        {"config key 'numMidDimSplits' must be in [1, 1048576], got 0", "--set", "numMidDimSplits=0"},
+        {"config key 'seed' must be an integer, got the string 'abc'", "--set", "seed=abc"},
+        {"config key 'sketchDimension' must be in [1, 2147483647], got 0", "--sketch", null, "--set",
+            "sketchDimension=0"},
     };
     for (String[] bad : cases) {
       List<String> argv = new ArrayList<>(List.of("multiply", "--a", a.toString(), "--b", b.toString(),
           "--algo", "crs", "--sketch", "5", "--engine", "local", "--out", c.toString()));
       for (int i = 1; i < bad.length; i += 2) {
         int at = argv.indexOf(bad[i]);
-        if (at >= 0) {
+        if (bad[i + 1] == null) { // drop the option
+          argv.subList(at, at + 2).clear();
+        } else if (at >= 0) {
           argv.set(at + 1, bad[i + 1]);
         } else {
           argv.add(bad[i]);
@@ -221,5 +227,107 @@ class MainTest {
         "--engine", "local", "--verbose");
     assertTrue(verbose.err.contains("at org.sparkamm"), "--verbose shows the stack trace");
     assertEquals(2, run("frobnicate").status);
+    Outcome noAlgo = run("multiply", "--a", a.toString(), "--b", b.toString(), "--sketch", "5", "--engine", "local");
+    assertEquals(2, noAlgo.status);
+    assertEquals("spark-amm: error: multiply: missing required option --algo (or config key 'cppAlgoTag')",
+        noAlgo.err.strip());
+    Outcome noSketch = run("bench", "--gen", "30,20,10", "--algo", "crs", "--engine", "local");
+    assertEquals(2, noSketch.status);
+    assertEquals("spark-amm: error: bench: missing required option --sketch (or config key 'sketchDimension')",
+        noSketch.err.strip());
+  }
+
+  /** The product of one multiply run on the files of this test, with extra options. */
+  private double[] product(String... extra) {
+    Path c = dir.resolve("c" + System.nanoTime() + ".npy");
+    List<String> argv = new ArrayList<>(List.of("multiply", "--a", a.toString(), "--b", b.toString(),
+        "--algo", "countSketch", "--sketch", "16", "--engine", "local", "--out", c.toString()));
+    argv.addAll(List.of(extra));
+    Outcome o = run(argv.toArray(new String[0]));
+    assertEquals(0, o.status, o.err);
+    assertEquals("", o.err, "no warning expected");
+    return Npy.read(c).matrix.toArray();
+  }
+
+  @Test
+  void setAndConfigReachTheAlgorithmWithoutALoader() throws IOException {
+    double[] set5 = product("--set", "seed=5");
+    assertArrayEquals(product("--seed", "5"), set5, 0.0);
+    assertFalse(java.util.Arrays.equals(product("--seed", "6"), set5), "the seed key must change the sketch");
+    assertArrayEquals(set5, product("--set", "seed=6", "--seed", "5"), 0.0, "--seed wins over the seed key");
+    Path cfg = dir.resolve("seed6.csv");
+    Files.writeString(cfg, "key,value,type\nseed,6,I64\n");
+    assertArrayEquals(product("--seed", "6"), product("--config", cfg.toString()), 0.0);
+    assertArrayEquals(set5, product("--config", cfg.toString(), "--set", "seed=5"), 0.0, "--set wins over --config");
+    Outcome o = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "9",
+        "--engine", "local", "--set", "seed=5");
+    assertTrue(o.out.contains("\"seed\":5"), "the JSON reports the seed used: " + o.out);
+  }
+
+  /** A LibAMM benchmark config with its driver keys. */
+  private Path libammConfig() throws IOException {
+    Path cfg = dir.resolve("libamm.csv");
+    Files.writeString(cfg, String.join("\n", "key,value,type", "aRow,15,U64", "aCol,200,U64", "bCol,8,U64",
+        "sketchDimension,12,U64", "cppAlgoTag,countSketch,String", "matrixLoaderTag,gaussian,String", "useCPP,1,U64",
+        "threads,16,U64", "ptFile,torchscripts/RAWMM.pt,String", "forceMP,0,U64", "coreBind,0,U64", ""));
+    return cfg;
+  }
+
+  @Test
+  void aLibAmmConfigAloneDrivesMultiply() throws IOException {
+    Path cfg = libammConfig();
+    Path c1 = dir.resolve("c1.npy");
+    Path c2 = dir.resolve("c2.npy");
+    Outcome o = run("multiply", "--config", cfg.toString(), "--engine", "local", "--out", c1.toString());
+    assertEquals(0, o.status, o.err);
+    assertEquals("", o.err, "driver keys are accepted silently");
+    for (String key : new String[] {"\"algo\":\"countSketch\"", "\"m\":15", "\"k\":200", "\"n\":8",
+        "\"sketch\":12"}) {
+      assertTrue(o.out.contains(key), key + " missing in " + o.out);
+    }
+    Outcome flags = run("multiply", "--loader", "gaussian", "--set", "aRow=15", "--set", "aCol=200", "--set", "bCol=8",
+        "--algo", "countSketch", "--sketch", "12", "--engine", "local", "--out", c2.toString());
+    assertEquals(0, flags.status, flags.err);
+    assertArrayEquals(Npy.read(c2).matrix.toArray(), Npy.read(c1).matrix.toArray(), 0.0);
+  }
+
+  @Test
+  void flagsWinOverConfigKeys() throws IOException {
+    Path cfg = libammConfig();
+    Outcome o = run("multiply", "--config", cfg.toString(), "--algo", "crs", "--sketch", "5", "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"algo\":\"crs\"") && o.out.contains("\"sketch\":5"), o.out);
+    Path c = dir.resolve("c.npy");
+    o = run("multiply", "--config", cfg.toString(), "--loader", "random", "--algo", "mm", "--engine", "local",
+        "--out", c.toString());
+    assertEquals(0, o.status, o.err);
+    for (double x : Npy.read(c).matrix.toArray()) {
+      assertTrue(x > 0, "U[0,1) inputs from --loader random, not the config's gaussian");
+    }
+    o = run("multiply", "--config", cfg.toString(), "--a", a.toString(), "--b", b.toString(), "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"m\":30") && o.out.contains("\"n\":20"), "files win over matrixLoaderTag: " + o.out);
+    assertTrue(o.err.contains("config key 'aRow' is not read by the algorithm or the loader; ignored"), o.err);
+    o = run("bench", "--config", cfg.toString(), "--sketch", "4,8", "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    assertEquals(1 + 2, o.out.strip().split("\n").length, o.out);
+    assertTrue(o.out.contains("countSketch,4,") && o.out.contains("countSketch,8,"), o.out);
+  }
+
+  @Test
+  void anUnreadKeyIsReportedOnce() {
+    Outcome o = run("bench", "--loader", "gaussian", "--set", "aRow=20", "--set", "aCol=60", "--set", "bCol=10",
+        "--set", "sigmaA=2", "--set", "seed=4", "--set", "foo=1", "--set", "cppAlgoTag=mm", "--set", "threads=8",
+        "--algo", "crs,countSketch,weighted-cr,mm", "--sketch", "8,16", "--trials", "2", "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    String line = "spark-amm: warning: config key 'foo' is not read by the algorithm or the loader; ignored";
+    assertEquals(1, o.err.split(java.util.regex.Pattern.quote(line), -1).length - 1, o.err);
+    assertEquals(1, o.err.split("warning", -1).length - 1, "only foo is unread: " + o.err);
+    assertTrue(o.out.contains("crs,8,0,4,"), "the seed key is bench's base seed: " + o.out);
+    Outcome m = run("multiply", "--gen", "30,20,10", "--algo", "crs", "--sketch", "4", "--set", "aRow=20",
+        "--engine", "local");
+    assertEquals(0, m.status, m.err);
+    assertEquals("spark-amm: warning: config key 'aRow' is not read by the algorithm or the loader; ignored",
+        m.err.strip());
   }
 }

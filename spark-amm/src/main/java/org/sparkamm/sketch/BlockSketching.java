@@ -1,17 +1,13 @@
-package org.sparkamm.algo;
+package org.sparkamm.sketch;
 
 import java.util.stream.IntStream;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.SparseMatrix;
-import org.sparkamm.sketch.Hits;
-import org.sparkamm.sketch.InnerSketch;
-import org.sparkamm.sketch.Side;
-import org.sparkamm.sketch.SketchAccumulator;
 
 /**
  * Applies a sketch to Spark's local matrix blocks, in whichever storage they come (dense column- or
- * row-major, sparse CSC or CSR), without copying them. A block of A is (outer x inner); a block of B
+ * row-major, sparse CSC or CSR), without copying dense ones (CSR blocks are re-indexed by column). A block of A is (outer x inner); a block of B
  * is (inner x outer) and is read through its transpose, a view that flips the layout flag.
  */
 public final class BlockSketching {
@@ -35,34 +31,55 @@ public final class BlockSketching {
   public static void accumulate(SketchAccumulator acc, Matrix block, long innerStart, InnerSketch sketch, Side side,
       int threads) {
     int inner = block.numCols();
-    Hits hits = sketch.hits(innerStart, inner, side);
-    if (hits.count == 0) {
+    SketchSlice slice = sketch.slice(innerStart, inner, side);
+    if (slice.isEmpty()) {
       return;
     }
     if (block instanceof DenseMatrix) {
       DenseMatrix d = (DenseMatrix) block;
       boolean rowMajor = d.isTransposed();
       int rows = d.numRows();
-      int bands = (long) rows * hits.count < PARALLEL_MIN_WORK ? 1 : Math.max(1, Math.min(threads, rows));
+      int ld = rowMajor ? inner : rows;
+      int bands = !slice.splitsByRows() || (long) rows * inner < PARALLEL_MIN_WORK ? 1 : Math.max(1, Math.min(threads, rows));
       acc.prepare(rowMajor);
       IntStream range = IntStream.range(0, bands);
       (bands > 1 ? range.parallel() : range).forEach(band -> {
         int from = (int) ((long) rows * band / bands);
         int to = (int) ((long) rows * (band + 1) / bands);
-        if (rowMajor) {
-          acc.addRowMajor(d.values(), inner, hits, from, to);
-        } else {
-          acc.addColumnMajor(d.values(), 0, rows, hits, from, to);
-        }
+        slice.addDense(acc, d.values(), ld, rowMajor, from, to);
       });
     } else {
       SparseMatrix s = (SparseMatrix) block;
-      if (s.isTransposed()) {
-        acc.addCsr(s.colPtrs(), s.rowIndices(), s.values(), inner, hits);
-      } else {
-        acc.addCsc(s.colPtrs(), s.rowIndices(), s.values(), hits);
+      SparseMatrix csc = s.isTransposed() ? compressedColumns(s) : s;
+      slice.addCsc(acc, csc.colPtrs(), csc.rowIndices(), csc.values());
+    }
+  }
+
+  /** The same sparse matrix stored by columns (CSC), from its row-compressed (CSR) form: O(nnz + cols). */
+  static SparseMatrix compressedColumns(SparseMatrix csr) {
+    int rows = csr.numRows();
+    int cols = csr.numCols();
+    int[] rowPtrs = csr.colPtrs(); // CSR: pointers run over rows, "row indices" are column indices
+    int[] colIdx = csr.rowIndices();
+    double[] v = csr.values();
+    int[] ptr = new int[cols + 1];
+    for (int p = 0; p < rowPtrs[rows]; p++) {
+      ptr[colIdx[p] + 1]++;
+    }
+    for (int j = 0; j < cols; j++) {
+      ptr[j + 1] += ptr[j];
+    }
+    int[] next = java.util.Arrays.copyOf(ptr, cols);
+    int[] rowIdx = new int[rowPtrs[rows]];
+    double[] values = new double[rowPtrs[rows]];
+    for (int r = 0; r < rows; r++) {
+      for (int p = rowPtrs[r]; p < rowPtrs[r + 1]; p++) {
+        int at = next[colIdx[p]]++;
+        rowIdx[at] = r;
+        values[at] = v[p];
       }
     }
+    return new SparseMatrix(rows, cols, ptr, rowIdx, values);
   }
 
   /** Squared Euclidean norm of every column of {@code m}. */

@@ -1,0 +1,98 @@
+package org.sparkamm.sketch;
+
+/**
+ * The structured form of a sketch slice (see {@link HadamardSketch}): for each chunk that the
+ * range [start, start + len) overlaps, the block's columns in that chunk are multiplied by their
+ * signs and placed at their offsets in a zero buffer of D columns, every row of the buffer is
+ * transformed by the fast Walsh-Hadamard transform, and the chunk's projection hits add the
+ * transformed columns into the sketch. Rows are processed in bands so that the buffer holds at
+ * most {@value #BUFFER_DOUBLES} doubles. Cost per band and chunk: rows D log2 D additions plus
+ * rows times the projection's hits.
+ */
+public final class HadamardSlice implements SketchSlice {
+  static final int BUFFER_DOUBLES = 1 << 20;
+  private final HadamardSketch sketch;
+  private final long start;
+  private final int len;
+
+  HadamardSlice(HadamardSketch sketch, long start, int len) {
+    this.sketch = sketch;
+    this.start = start;
+    this.len = len;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return len == 0;
+  }
+
+  @Override
+  public void addDense(SketchAccumulator acc, double[] v, int ld, boolean rowMajor, int rowFrom, int rowTo) {
+    forEachPiece(rowFrom, rowTo, (buf, band, r0, r1, from, to, offset) -> {
+      for (int j = from; j < to; j++) {
+        double s = sketch.sign(start + j);
+        int dst = (offset + j - from) * band;
+        if (rowMajor) {
+          for (int r = r0; r < r1; r++) {
+            buf[dst + r - r0] = s * v[r * ld + j];
+          }
+        } else {
+          int src = j * ld;
+          for (int r = r0; r < r1; r++) {
+            buf[dst + r - r0] = s * v[src + r];
+          }
+        }
+      }
+    }, acc);
+  }
+
+  @Override
+  public void addCsc(SketchAccumulator acc, int[] colPtrs, int[] rowIndices, double[] values) {
+    forEachPiece(0, acc.rows(), (buf, band, r0, r1, from, to, offset) -> {
+      for (int j = from; j < to; j++) {
+        double s = sketch.sign(start + j);
+        int dst = (offset + j - from) * band;
+        for (int p = colPtrs[j]; p < colPtrs[j + 1]; p++) {
+          int r = rowIndices[p];
+          if (r >= r0 && r < r1) {
+            buf[dst + r - r0] = s * values[p];
+          }
+        }
+      }
+    }, acc);
+  }
+
+  /** Fills a zeroed band buffer with the signed columns [from, to) of the range, placed from {@code offset}. */
+  private interface Fill {
+    void fill(double[] buf, int band, int r0, int r1, int from, int to, int offset);
+  }
+
+  private void forEachPiece(int rowFrom, int rowTo, Fill fill, SketchAccumulator acc) {
+    int d = sketch.chunk();
+    int bandRows = Math.max(1, BUFFER_DOUBLES / d);
+    double[] buf = null;
+    long end = start + len;
+    for (long c = start / d; c * d < end; c++) {
+      long chunkStart = c * d;
+      int from = (int) (Math.max(start, chunkStart) - start);
+      int to = (int) (Math.min(end, chunkStart + d) - start);
+      int offset = (int) (start + from - chunkStart);
+      Hits projection = sketch.projection(c);
+      if (projection.count == 0) {
+        continue;
+      }
+      for (int r0 = rowFrom; r0 < rowTo; r0 += bandRows) {
+        int r1 = Math.min(rowTo, r0 + bandRows);
+        int band = r1 - r0;
+        if (buf == null || buf.length < band * d) {
+          buf = new double[band * d];
+        } else {
+          java.util.Arrays.fill(buf, 0, band * d, 0.0);
+        }
+        fill.fill(buf, band, r0, r1, from, to, offset);
+        FastHadamard.transformColumns(buf, band, d);
+        acc.addColumnMajor(buf, -r0, band, projection, r0, r1);
+      }
+    }
+  }
+}
