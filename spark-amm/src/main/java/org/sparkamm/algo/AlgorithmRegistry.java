@@ -29,6 +29,8 @@ public final class AlgorithmRegistry {
     register(SjltProduct::new);
     register(SrhtProduct::new);
     register(FastJltProduct::new);
+    register(SmpPcaProduct::new);
+    register(TugOfWar::new);
   }
 
   private AlgorithmRegistry() {}

@@ -39,6 +39,15 @@ public abstract class AmmAlgorithm {
     return false;
   }
 
+  /**
+   * True for element-wise sampling ({@code ews}): not a sketch of the inner dimension but sparse
+   * samples of A's and B's entries, multiplied sparse by sparse; the engines hand it to its own
+   * product ({@code EntrySampledProduct}) and never call {@link #sketch}.
+   */
+  public boolean samplesEntries() {
+    return false;
+  }
+
   /** True when {@link #sketch} reads data-dependent masses (one extra pass over the inputs). */
   public boolean needsMasses() {
     return false;
@@ -66,6 +75,34 @@ public abstract class AmmAlgorithm {
    */
   public int sketchWidth(int sketchSize) {
     return sketchSize;
+  }
+
+  /**
+   * True when the reduced product needs the exact squared norms of A's rows and B's columns; the
+   * engines then sum them in the sketching pass ({@link org.sparkamm.sketch.SketchedBlock#outerNorms2}).
+   */
+  public boolean needsOuterNorms() {
+    return false;
+  }
+
+  /**
+   * The sign probes that choose among repeated sketches, or null (the default: one sketch, nothing
+   * to choose). When present, the sketch is {@link SignProbes#repeats()} sketches of width l side
+   * by side, the engines compute the probes' residuals (see {@link SignProbes}) and pass them to
+   * {@link #choose}.
+   */
+  public SignProbes probes(long p, int sketchSize, long seed) {
+    return null;
+  }
+
+  /** The repeat to use given the probe residuals [test][repeat]; only called when {@link #probes} is not null. */
+  public int choose(double[][] residuals) {
+    return 0;
+  }
+
+  /** How the sketches become C, given the chosen repeat (0 when nothing was chosen). */
+  public ReducedProduct reducedProduct(int sketchSize, int chosenRepeat) {
+    return ReducedProduct.plain();
   }
 
   /** The sketches of A (m x width) and B^T (p x width) must each fit one Java array. */

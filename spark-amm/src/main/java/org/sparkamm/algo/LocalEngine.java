@@ -9,6 +9,7 @@ import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
 import org.sparkamm.sketch.SketchAccumulator;
+import org.sparkamm.sketch.SketchedBlock;
 
 /**
  * Runs an algorithm in-process on Spark's local matrices (dense or sparse). Inputs are read in
@@ -43,17 +44,35 @@ public final class LocalEngine {
     }
     InnerSketch sketch = algo.sketch(n, k, seed, algo.needsMasses() ? masses(a, b) : null);
     long sketchTime = clock.lap();
-    SketchAccumulator as = new SketchAccumulator(m, sketch.width());
-    BlockSketching.accumulate(as, a, 0, sketch, Side.A, THREADS);
-    double[] asv = as.result();
+    SketchedBlock as = sketch(a, m, sketch, Side.A, algo.needsOuterNorms());
     long buildA = clock.lap();
-    SketchAccumulator bs = new SketchAccumulator(p, sketch.width());
-    BlockSketching.accumulate(bs, b.transpose(), 0, sketch, Side.B, THREADS);
-    double[] bsv = bs.result();
+    SketchedBlock bs = sketch(b.transpose(), p, sketch, Side.B, algo.needsOuterNorms());
     long buildB = clock.lap() + sketchTime;
-    double[] c = Blas.multiplyTransposeB(asv, m, sketch.width(), bsv, p);
+    SignProbes probes = algo.probes(p, k, seed);
+    int chosen = probes == null ? 0 : algo.choose(residuals(probes, a, b, as, bs));
+    double[] c = algo.reducedProduct(k, chosen).multiply(as, bs);
     long fab = clock.lap();
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, 0));
+  }
+
+  private static SketchedBlock sketch(Matrix m, int rows, InnerSketch sketch, Side side, boolean outerNorms) {
+    SketchAccumulator acc = new SketchAccumulator(rows, sketch.width());
+    if (outerNorms) {
+      acc.trackOuterNorms();
+    }
+    BlockSketching.accumulate(acc, m, 0, sketch, side, THREADS);
+    return acc.finish();
+  }
+
+  /** The probe residuals of repeated sketches: exact probes A (B Q^T) against each repeat's estimate. */
+  private static double[][] residuals(SignProbes probes, Matrix a, Matrix b, SketchedBlock as, SketchedBlock bs) {
+    int p = b.numCols();
+    int t = probes.count();
+    DenseMatrix qt = new DenseMatrix(p, t, probes.slice(0, p), true); // Q^T: Q (T x p) column-major read row-major
+    DenseMatrix exact = a.multiply(b.multiply(qt));
+    double[] qb = new double[t * bs.width];
+    probes.addSketchProbes(bs.values, p, bs.width, 0, qb);
+    return probes.residuals(exact.values(), as.values, a.numRows(), qb);
   }
 
   private static DenseMatrix dense(Matrix x) {

@@ -31,6 +31,9 @@ public final class BlockSketching {
   public static void accumulate(SketchAccumulator acc, Matrix block, long innerStart, InnerSketch sketch, Side side,
       int threads) {
     int inner = block.numCols();
+    if (acc.outerNorms2() != null) {
+      addNormsSquared(block, false, acc.outerNorms2());
+    }
     SketchSlice slice = sketch.slice(innerStart, inner, side);
     if (slice.isEmpty()) {
       return;

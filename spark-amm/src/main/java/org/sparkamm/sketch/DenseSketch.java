@@ -40,12 +40,20 @@ public final class DenseSketch implements InnerSketch, DenseTile.Columns {
   private final double scale;
 
   public DenseSketch(Entries entries, long seed, int width, boolean columnSigns) {
+    this(entries, seed, width, columnSigns, width);
+  }
+
+  /**
+   * A sketch of {@code width} rows whose entries have variance 1/{@code unit}: {@code width / unit}
+   * independent sketches of {@code unit} rows side by side, built in one pass ({@code tugOfWar}).
+   */
+  public DenseSketch(Entries entries, long seed, int width, boolean columnSigns, int unit) {
     this.entries = entries;
     this.key = CounterRng.streamKey(seed, Streams.DENSE_ENTRIES);
     this.signKey = CounterRng.streamKey(seed, Streams.COLUMN_SIGNS);
     this.columnSigns = columnSigns;
     this.width = width;
-    this.scale = 1.0 / Math.sqrt(width);
+    this.scale = 1.0 / Math.sqrt(unit);
   }
 
   @Override

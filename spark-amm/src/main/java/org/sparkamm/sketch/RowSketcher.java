@@ -34,6 +34,12 @@ public final class RowSketcher {
 
   /** Adds a dense row of {@code dim} values with inner index {@code index}. */
   public void add(long index, double[] values) {
+    double[] outer = acc.outerNorms2();
+    if (outer != null) {
+      for (int j = 0; j < dim; j++) {
+        outer[j] += values[j] * values[j];
+      }
+    }
     if (sketch.perIndex()) {
       SketchSlice s = sketch.slice(index, 1, side);
       if (!s.isEmpty()) {
@@ -47,6 +53,12 @@ public final class RowSketcher {
 
   /** Adds a sparse row (indices and values) with inner index {@code index}. */
   public void add(long index, int[] indices, double[] values) {
+    double[] outer = acc.outerNorms2();
+    if (outer != null) {
+      for (int p = 0; p < indices.length; p++) {
+        outer[indices[p]] += values[p] * values[p];
+      }
+    }
     if (sketch.perIndex()) {
       SketchSlice s = sketch.slice(index, 1, side);
       if (!s.isEmpty()) {

@@ -20,10 +20,23 @@ public final class SketchAccumulator implements Serializable {
   private final int width;
   private double[] colMajor;
   private double[] transposed;
+  /** Exact squared norms of the outer rows, when tracked ({@link #trackOuterNorms()}). */
+  private double[] outerNorms2;
 
   public SketchAccumulator(int rows, int width) {
     this.rows = rows;
     this.width = width;
+  }
+
+  /** Also sums the exact squared norm of every outer row over all inner indices added (smp-pca). */
+  public SketchAccumulator trackOuterNorms() {
+    outerNorms2 = new double[rows];
+    return this;
+  }
+
+  /** The squared outer-row norms array to add into, or null when not tracked. */
+  public double[] outerNorms2() {
+    return outerNorms2;
   }
 
   public int rows() {
@@ -134,6 +147,9 @@ public final class SketchAccumulator implements Serializable {
     if (other.transposed != null) {
       add(transposed(), other.transposed);
     }
+    if (other.outerNorms2 != null) {
+      add(outerNorms2, other.outerNorms2);
+    }
     return this;
   }
 
@@ -149,6 +165,11 @@ public final class SketchAccumulator implements Serializable {
       transposed = null;
     }
     return out;
+  }
+
+  /** The finished sketch with its outer norms. */
+  public SketchedBlock finish() {
+    return new SketchedBlock(result(), rows, width, outerNorms2);
   }
 
   private static void add(double[] into, double[] from) {

@@ -16,12 +16,14 @@ import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
+import org.sparkamm.algo.ReducedProduct;
+import org.sparkamm.algo.SignProbes;
 import org.sparkamm.error.AmmArgumentException;
-import org.sparkamm.local.Blas;
 import org.sparkamm.sketch.BlockSketching;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
 import org.sparkamm.sketch.SketchAccumulator;
+import org.sparkamm.sketch.SketchedBlock;
 
 /**
  * The general distributed product: {@code BlockMatrix} A (m x n) times {@code BlockMatrix} B (n x p).
@@ -83,29 +85,32 @@ public final class BlockProduct {
     int width = sketch.width();
     int cpbA = a.colsPerBlock();
     int rpbB = b.rowsPerBlock();
-    JavaPairRDD<Integer, double[]> as = sketchBlocks(
-        coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A, partsA);
+    boolean outerNorms = algo.needsOuterNorms();
+    JavaPairRDD<Integer, SketchedBlock> as = sketchBlocks(
+        coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A, partsA, outerNorms);
     as.count();
     long buildA = clock.lap();
-    JavaPairRDD<Integer, double[]> bs = sketchBlocks(
-        coalesced(JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc), sk, width, rpbB, Side.B, partsB);
+    JavaPairRDD<Integer, SketchedBlock> bs = sketchBlocks(
+        coalesced(JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc), sk, width, rpbB, Side.B, partsB, outerNorms);
     long bsCount = bs.count();
     long buildB = clock.lap() + sketchTime;
     int rpbA = a.rowsPerBlock();
     int cpbB = b.colsPerBlock();
+    SignProbes probes = algo.probes(p, k, seed);
+    int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, a, b, as, bs, width));
+    ReducedProduct rp = algo.reducedProduct(k, chosen);
     JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks;
     if (p * (long) width * 8 <= BROADCAST_LIMIT_BYTES && bsCount > 0) {
-      Broadcast<Map<Integer, double[]>> bsAll = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
+      Broadcast<Map<Integer, SketchedBlock>> bsAll = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
       cBlocks = as.flatMapToPair(e -> {
         List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
-        for (Map.Entry<Integer, double[]> j : bsAll.value().entrySet()) {
-          out.add(reducedBlock(e._1(), e._2(), j.getKey(), j.getValue(), width));
+        for (Map.Entry<Integer, SketchedBlock> j : bsAll.value().entrySet()) {
+          out.add(reducedBlock(rp, e._1(), e._2(), j.getKey(), j.getValue()));
         }
         return out.iterator();
       });
     } else {
-      cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(
-          e._1()._1(), e._1()._2(), e._2()._1(), e._2()._2(), width));
+      cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(rp, e._1()._1(), e._1()._2(), e._2()._1(), e._2()._2()));
     }
     cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
     cBlocks.count();
@@ -152,9 +157,9 @@ public final class BlockProduct {
    * One partial sketch per outer block index: A's blocks (I, K) add into key I, B's blocks (K, J),
    * read transposed, into key J. Summed map-side within each task, then by key.
    */
-  private static JavaPairRDD<Integer, double[]> sketchBlocks(
+  private static JavaPairRDD<Integer, SketchedBlock> sketchBlocks(
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
-      int innerPerBlock, Side side, int partitions) {
+      int innerPerBlock, Side side, int partitions, boolean outerNorms) {
     JavaPairRDD<Integer, SketchAccumulator> partial = blocks.mapPartitionsToPair(it -> {
       Map<Integer, SketchAccumulator> accs = new HashMap<>();
       InnerSketch sketch = sk.value();
@@ -163,7 +168,9 @@ public final class BlockProduct {
         int outer = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
         int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
         Matrix block = side == Side.A ? e._2() : e._2().transpose();
-        SketchAccumulator acc = accs.computeIfAbsent(outer, o -> new SketchAccumulator(block.numRows(), width));
+        SketchAccumulator acc = accs.computeIfAbsent(outer, o -> outerNorms
+            ? new SketchAccumulator(block.numRows(), width).trackOuterNorms()
+            : new SketchAccumulator(block.numRows(), width));
         BlockSketching.accumulate(acc, block, (long) inner * innerPerBlock, sketch, side);
       }
       List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
@@ -171,15 +178,12 @@ public final class BlockProduct {
       return out.iterator();
     });
     return partial.reduceByKey(SketchAccumulator::merge, partitions)
-        .mapValues(SketchAccumulator::result)
+        .mapValues(SketchAccumulator::finish)
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
-  private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(int i, double[] as, int j, double[] bs,
-      int width) {
-    int rows = as.length / Math.max(1, width);
-    int cols = bs.length / Math.max(1, width);
-    double[] c = Blas.multiplyTransposeB(as, rows, width, bs, cols);
-    return new Tuple2<>(new Tuple2<>(i, j), new DenseMatrix(rows, cols, c));
+  private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(ReducedProduct rp, int i, SketchedBlock as,
+      int j, SketchedBlock bs) {
+    return new Tuple2<>(new Tuple2<>(i, j), new DenseMatrix(as.rows, bs.rows, rp.multiply(as, bs)));
   }
 }

@@ -21,12 +21,14 @@ import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
+import org.sparkamm.algo.SignProbes;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.Blas;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.RowSketcher;
 import org.sparkamm.sketch.Side;
 import org.sparkamm.sketch.SketchAccumulator;
+import org.sparkamm.sketch.SketchedBlock;
 
 /**
  * The row-aligned product {@code X^T Y}: X (k x m) and Y (k x n) share their row index, the inner
@@ -71,12 +73,15 @@ public final class RowAlignedProduct {
     }
     long sketchTime = clock.lap();
     Broadcast<InnerSketch> sk = jsc.broadcast(sketch);
-    double[] xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A);
+    boolean outerNorms = algo.needsOuterNorms();
+    SketchedBlock xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms);
     long buildA = clock.lap();
-    double[] ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B);
+    SketchedBlock ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms);
     long buildB = clock.lap() + sketchTime;
     sk.destroy();
-    double[] c = Blas.multiplyTransposeB(xs, m, sketch.width(), ys, p);
+    SignProbes probes = algo.probes(p, k, seed);
+    int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, x, y, xs, ys));
+    double[] c = algo.reducedProduct(k, chosen).multiply(xs, ys);
     long fab = clock.lap();
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
@@ -146,12 +151,16 @@ public final class RowAlignedProduct {
     });
   }
 
-  private static double[] sketchRows(JavaRDD<IndexedRow> rows, Broadcast<InnerSketch> sk, int dim, Side side) {
+  private static SketchedBlock sketchRows(JavaRDD<IndexedRow> rows, Broadcast<InnerSketch> sk, int dim, Side side,
+      boolean outerNorms) {
     int width = sk.value().width();
     int target = Math.max(1, 2 * JavaSparkContext.fromSparkContext(rows.context()).defaultParallelism());
     JavaRDD<IndexedRow> input = rows.getNumPartitions() > target ? rows.coalesce(target) : rows;
     JavaRDD<SketchAccumulator> partial = input.mapPartitions(it -> {
       SketchAccumulator acc = new SketchAccumulator(dim, width);
+      if (outerNorms) {
+        acc.trackOuterNorms();
+      }
       RowSketcher sketcher = new RowSketcher(acc, sk.value(), side);
       while (it.hasNext()) {
         IndexedRow row = it.next();
@@ -169,7 +178,7 @@ public final class RowAlignedProduct {
       sketcher.flush();
       return Collections.singletonList(acc).iterator();
     });
-    return partial.treeReduce(SketchAccumulator::merge).result();
+    return partial.treeReduce(SketchAccumulator::merge).finish();
   }
 
   private static double[] exact(IndexedRowMatrix x, IndexedRowMatrix y, int m, int p) {

@@ -324,7 +324,7 @@ class MainTest {
     assertEquals(1, o.err.split(java.util.regex.Pattern.quote(line), -1).length - 1, o.err);
     assertEquals(1, o.err.split("warning", -1).length - 1, "only foo is unread: " + o.err);
     assertTrue(o.out.contains("crs,8,0,4,"), "the seed key is bench's base seed: " + o.out);
-    Outcome m = run("multiply", "--gen", "30,20,10", "--algo", "crs", "--sketch", "4", "--set", "aRow=20",
+    Outcome m = run("multiply", "--gen", "30,20,10", "--transpose-a", "--algo", "crs", "--sketch", "4", "--set", "aRow=20",
         "--engine", "local");
     assertEquals(0, m.status, m.err);
     assertEquals("spark-amm: warning: config key 'aRow' is not read by the algorithm or the loader; ignored",

@@ -1,6 +1,7 @@
 package org.sparkamm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -32,6 +33,6 @@ class RunConfigTest {
     MatrixLoaders.create("gaussian").setConfig(cfg);
     Set<String> read = cfg.keysRead();
     assertTrue(read.containsAll(Set.of("aRow", "aCol", "bCol", "sigmaA", "seed")), read.toString());
-    assertTrue(!read.contains("algoDelta"), read.toString());
+    assertFalse(read.contains("algoDelta"), read.toString());
   }
 }
