@@ -30,6 +30,34 @@ public final class TestMatrices {
     return new DenseMatrix(rows, cols, v);
   }
 
+  /** rows x cols entries uniform on [0, 1): non-negative, like LibAMM's {@code random} loader. */
+  public static DenseMatrix uniform(int rows, int cols, long seed) {
+    long key = CounterRng.streamKey(seed, 998);
+    double[] v = new double[rows * cols];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = CounterRng.uniform(key, i);
+    }
+    return new DenseMatrix(rows, cols, v);
+  }
+
+  /**
+   * Coherent, heavy-tailed inputs: Gaussian entries with the inner index i (a column when
+   * {@code innerIsColumn}, else a row) scaled by 30 for i &lt; 3 and by (i + 1)^-0.75 beyond, so
+   * that three inner indices hold most of the mass and the rest decays like a power law.
+   */
+  public static DenseMatrix coherent(int rows, int cols, long seed, boolean innerIsColumn) {
+    long key = CounterRng.streamKey(seed, 997);
+    double[] v = new double[rows * cols];
+    for (int j = 0; j < cols; j++) {
+      for (int i = 0; i < rows; i++) {
+        int inner = innerIsColumn ? j : i;
+        double scale = inner < 3 ? 30.0 : Math.pow(inner + 1, -0.75);
+        v[i + j * rows] = scale * CounterRng.gaussian(key, (long) i * cols + j);
+      }
+    }
+    return new DenseMatrix(rows, cols, v);
+  }
+
   /** The same values stored row-major (Spark's isTransposed layout). */
   public static DenseMatrix rowMajor(Matrix m) {
     int r = m.numRows();

@@ -29,7 +29,7 @@ public final class BernoulliSampling extends AmmAlgorithm {
 
   @Override
   public InnerSketch sketch(long n, int l, long seed, InnerMasses masses) {
-    return BernoulliSampler.sample(seed, n, l);
+    return BernoulliSampler.sample(seed, seed, n, l);
   }
 
   @Override

@@ -29,7 +29,12 @@ public final class CrsV2 extends AmmAlgorithm {
 
   @Override
   public InnerSketch sketch(long n, int l, long seed, InnerMasses masses) {
-    return ColumnRowSampler.weighted(new RandomMasses(seed, n), l, seed);
+    return sample(n, l, seed, seed);
+  }
+
+  /** The sample with the probabilities of {@code weightSeed} and the draws of {@code drawSeed}. */
+  public static InnerSketch sample(long n, int l, long weightSeed, long drawSeed) {
+    return ColumnRowSampler.weighted(new RandomMasses(weightSeed, n), l, drawSeed);
   }
 
   @Override

@@ -54,11 +54,14 @@ public final class BernoulliSampler {
     return Math.min(1.0, tau * RandomMasses.mass(key, i));
   }
 
-  /** The kept indices with weights 1/p_i. */
-  public static SampledSketch sample(long seed, long n, int l) {
-    double tau = tau(seed, n, l);
-    long key = RandomMasses.key(seed);
-    long coinKey = CounterRng.streamKey(seed, Streams.BERNOULLI_COINS);
+  /**
+   * The kept indices with weights 1/p_i: probabilities from the weights of {@code weightSeed},
+   * coins from {@code coinSeed} ({@code bcrs} uses its seed for both).
+   */
+  public static SampledSketch sample(long weightSeed, long coinSeed, long n, int l) {
+    double tau = tau(weightSeed, n, l);
+    long key = RandomMasses.key(weightSeed);
+    long coinKey = CounterRng.streamKey(coinSeed, Streams.BERNOULLI_COINS);
     long[] kept = new long[16];
     double[] weights = new double[16];
     int count = 0;
