@@ -23,7 +23,10 @@ class ConfigAndRegistryTest {
     assertEquals("countSketch", Amm.create("COUNTSKETCH").tag());
     assertEquals("weighted-cr", Amm.create("Weighted-CR").tag());
     AmmArgumentException e = assertThrows(AmmArgumentException.class, () -> Amm.create("crsv3"));
-    assertEquals("unknown algorithm 'crsv3'; valid tags: mm, crs, weighted-cr, countSketch", e.getMessage());
+    assertEquals("unknown algorithm 'crsv3'; valid tags: " + String.join(", ", Amm.tags()), e.getMessage());
+    assertTrue(Amm.tags().containsAll(java.util.List.of("mm", "crs", "crsV2", "bcrs", "weighted-cr", "ews",
+        "countSketch", "tugOfWar", "smp-pca", "rip", "fastjlt", "gaussian", "sjlt", "srht")), Amm.tags().toString());
+    assertEquals("crsV2", Amm.create("CRSV2").tag()); // LibAMM's scripts spell it crsv2, which LibAMM does not register
     assertThrows(AmmArgumentException.class, () -> Amm.create(null));
   }
 

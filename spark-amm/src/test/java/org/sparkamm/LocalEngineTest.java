@@ -41,15 +41,32 @@ class LocalEngineTest {
    * No sketch here is exact at k = n: sampling with replacement repeats and misses indices, and
    * CountSketch's buckets collide at random even when k &ge; n. So each has a positive error there.
    */
+  static java.util.stream.Stream<String> sketchTags() {
+    return Amm.tags().stream().filter(t -> !t.equals("mm"));
+  }
+
+  /** bcrs and ews keep every pair (entry) with probability 1 once l reaches n: exact. */
+  static java.util.stream.Stream<String> inexactAtFullSize() {
+    return sketchTags().filter(t -> !t.equals("bcrs") && !t.equals("ews"));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
+  @ValueSource(strings = {"bcrs", "ews"})
+  void samplersThatKeepEverythingAtFullSizeAreExact(String tag) {
+    double[] ref = TestMatrices.naiveProduct(a, b);
+    double[] c = Amm.create(tag).multiply(a, b, 40).toArray();
+    assertTrue(TestMatrices.maxAbsDiff(c, ref) <= 1e-10 * TestMatrices.maxAbs(ref), tag);
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("inexactAtFullSize")
   void sketchesAreNotExactEvenWhenSketchSizeReachesInnerDimension(String tag) {
     double err = Amm.relativeFrobeniusError(Amm.create("mm").multiply(a, b, 1), Amm.create(tag).multiply(a, b, 40));
     assertTrue(err > 1e-3, tag + " at k = n: error " + err);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
+  @org.junit.jupiter.params.provider.MethodSource("sketchTags")
   void sameSeedSameResultOtherSeedOtherResult(String tag) {
     double[] c1 = Amm.create(tag).setSeed(5).multiply(a, b, 10).toArray();
     double[] c2 = Amm.create(tag).setSeed(5).multiply(a, b, 10).toArray();
@@ -60,7 +77,7 @@ class LocalEngineTest {
 
   /** Dense column-major, dense row-major and sparse inputs go through different kernels; same result. */
   @ParameterizedTest
-  @ValueSource(strings = {"mm", "crs", "weighted-cr", "countSketch"})
+  @org.junit.jupiter.params.provider.MethodSource("org.sparkamm.ConformanceTest#tags")
   void everyStorageLayoutGivesTheSameProduct(String tag) {
     Matrix sa = TestMatrices.sparsified(a);
     Matrix sb = TestMatrices.sparsified(b);
