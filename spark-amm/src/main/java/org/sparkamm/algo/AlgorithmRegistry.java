@@ -31,6 +31,7 @@ public final class AlgorithmRegistry {
     register(FastJltProduct::new);
     register(SmpPcaProduct::new);
     register(TugOfWar::new);
+    register(ElementWiseSampling::new);
   }
 
   private AlgorithmRegistry() {}

@@ -39,6 +39,7 @@ public final class LocalEngine {
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
+    if (algo.samplesEntries()) { return EntrySampledLocal.multiply(a, b, k, seed); }
     if (n == 0) {
       return new Timed<>(DenseMatrix.zeros(m, p), Breakdown.zero()); // an empty sum: AB = 0 exactly
     }

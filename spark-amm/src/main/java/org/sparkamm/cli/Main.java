@@ -24,6 +24,7 @@ public final class Main {
       "           [--set key=value ...] [--config LibAMM.csv] [same options as multiply]",
       "           CSV per trial: algo,sketch,trial,seed,fro_error,expected_error,millis,... ; summary on stderr",
       "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
+      "  tile-rate [--sketch L] [--seconds S]: random values per second of the dense sketches' tile generation",
       "  demo     a one-minute tour on generated data (a table of error, time and speed-up vs exact)",
       "  help     this text",
       "",
@@ -62,13 +63,16 @@ public final class Main {
         case "demo":
           DemoCommand.run(argv, out, err);
           return 0;
+        case "tile-rate":
+          TileRateCommand.run(argv, out, err);
+          return 0;
         case "help":
         case "--help":
         case "-h":
           out.println(USAGE);
           return 0;
         default:
-          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, convert, demo, help");
+          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, convert, demo, tile-rate, help");
           return 2;
       }
     } catch (AmmException e) {

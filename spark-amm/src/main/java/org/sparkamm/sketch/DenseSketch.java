@@ -74,12 +74,12 @@ public final class DenseSketch implements InnerSketch, DenseTile.Columns {
       c = -c;
     }
     if (entries == Entries.RADEMACHER) {
-      double minus = -c;
+      long minus = Double.doubleToRawLongBits(-c); // a 1 bit flips its sign to +c, branch-free
       for (int t = 0; t < width; t += 64) {
         long bits = s.nextLong();
         int end = Math.min(width, t + 64);
         for (int u = t; u < end; u++, bits >>>= 1) {
-          out[off + u] = (bits & 1L) == 0 ? minus : c;
+          out[off + u] = Double.longBitsToDouble(minus ^ (bits << 63));
         }
       }
     } else {

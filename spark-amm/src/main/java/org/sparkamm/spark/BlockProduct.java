@@ -72,6 +72,7 @@ public final class BlockProduct {
       long fab = clock.lap();
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
+    if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
     algo.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
     InnerSketch sketch = algo.sketch(n, k, seed, masses);
