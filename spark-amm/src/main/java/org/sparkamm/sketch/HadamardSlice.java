@@ -10,7 +10,9 @@ package org.sparkamm.sketch;
  * rows times the projection's hits.
  */
 public final class HadamardSlice implements SketchSlice {
-  static final int BUFFER_DOUBLES = 1 << 20;
+  /** 256 KiB: a band's transform runs all its log2 D stages in cache. */
+  static final int BUFFER_DOUBLES = 1 << 15;
+  private static final int TILE = 32;
   private final HadamardSketch sketch;
   private final long start;
   private final int len;
@@ -29,14 +31,25 @@ public final class HadamardSlice implements SketchSlice {
   @Override
   public void addDense(SketchAccumulator acc, double[] v, int ld, boolean rowMajor, int rowFrom, int rowTo) {
     forEachPiece(rowFrom, rowTo, (buf, band, r0, r1, from, to, offset) -> {
+      double[] signs = new double[to - from];
       for (int j = from; j < to; j++) {
-        double s = sketch.sign(start + j);
-        int dst = (offset + j - from) * band;
-        if (rowMajor) {
+        signs[j - from] = sketch.sign(start + j);
+      }
+      if (rowMajor) {
+        // Transpose in tiles of TILE columns: contiguous reads along each row, writes that stay in cache.
+        for (int j0 = from; j0 < to; j0 += TILE) {
+          int j1 = Math.min(to, j0 + TILE);
           for (int r = r0; r < r1; r++) {
-            buf[dst + r - r0] = s * v[r * ld + j];
+            int src = r * ld;
+            for (int j = j0; j < j1; j++) {
+              buf[(offset + j - from) * band + r - r0] = signs[j - from] * v[src + j];
+            }
           }
-        } else {
+        }
+      } else {
+        for (int j = from; j < to; j++) {
+          double s = signs[j - from];
+          int dst = (offset + j - from) * band;
           int src = j * ld;
           for (int r = r0; r < r1; r++) {
             buf[dst + r - r0] = s * v[src + r];
