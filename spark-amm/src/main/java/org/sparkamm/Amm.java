@@ -35,9 +35,13 @@ import org.sparkamm.spark.RowAlignedProduct;
  * Breakdown phases = amm.getBreakDown();
  * }</pre>
  *
- * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}) and, for
- * {@code mm} on BlockMatrix inputs, {@code numMidDimSplits} (default 1). Other keys are
- * accepted and ignored (reported once at debug level), as LibAMM scripts pass keys nothing reads.
+ * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}); for
+ * {@code mm} on BlockMatrix inputs, {@code numMidDimSplits} (default 1); and each algorithm's own
+ * keys ({@link AmmAlgorithm#configKeys()}: {@code algoDelta} of {@code tugOfWar}, default 0.02 in
+ * (0, 1/e); {@code sjltNonzeros} of {@code sjlt}, default 4 in [1, l]; {@code hadamardChunk} of
+ * {@code srht} and {@code fastjlt}, a power of two, default 1,024), checked against their range
+ * when set. Other keys are accepted and ignored (reported once at debug level, and by the command
+ * line on stderr), as LibAMM scripts pass keys nothing reads.
  *
  * <p>Every random choice is a pure function of (seed, inner index): the same seed gives the same
  * product for any number of partitions, any block size, locally and on Spark, up to the order of
