@@ -284,10 +284,7 @@ public final class EntrySampledProduct {
         double[] s = new double[EntrySampler.STATS * dim];
         while (it.hasNext()) {
           IndexedRow row = it.next();
-          Vector v = row.vector();
-          if (v.size() != dim) {
-            throw new AmmArgumentException("row " + row.index() + " has " + v.size() + " entries, expected " + dim);
-          }
+          Vector v = Vectors2.checked(row, dim);
           if (v instanceof DenseVector) {
             EntrySampler.addVectorStats(null, ((DenseVector) v).values(), pr, s);
           } else {

@@ -165,10 +165,7 @@ public final class RowAlignedProduct {
       RowSketcher sketcher = new RowSketcher(acc, sk.value(), side);
       while (it.hasNext()) {
         IndexedRow row = it.next();
-        Vector v = row.vector();
-        if (v.size() != dim) {
-          throw new AmmArgumentException("row " + row.index() + " has " + v.size() + " entries, expected " + dim);
-        }
+        Vector v = Vectors2.checked(row, dim);
         if (v instanceof DenseVector) {
           sketcher.add(row.index(), ((DenseVector) v).values());
         } else {

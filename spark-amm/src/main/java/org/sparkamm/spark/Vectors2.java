@@ -8,6 +8,16 @@ import org.apache.spark.mllib.linalg.Vector;
 final class Vectors2 {
   private Vectors2() {}
 
+  /** The vector of an indexed row, checked to have {@code dim} entries (one-line error otherwise). */
+  static Vector checked(org.apache.spark.mllib.linalg.distributed.IndexedRow row, int dim) {
+    Vector v = row.vector();
+    if (v.size() != dim) {
+      throw new org.sparkamm.error.AmmArgumentException(
+          "row " + row.index() + " has " + v.size() + " entries, expected " + dim);
+    }
+    return v;
+  }
+
   static double normSquared(Vector v) {
     double[] values = v instanceof DenseVector ? ((DenseVector) v).values() : ((SparseVector) v).values();
     double s = 0;
