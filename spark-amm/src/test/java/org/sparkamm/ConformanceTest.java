@@ -45,11 +45,16 @@ class ConformanceTest {
     assertArrayEquals(c.toArray(), Amm.create(tag).setSeed(77).multiply(A, B, 9).toArray(), "same seed");
 
     double tol = 1e-11 * Math.max(1, TestMatrices.maxAbs(c.toArray()));
-    for (int[] l : new int[][] {{4, 6, 6, 4, 3}, {13, 29, 29, 11, 1}, {5, 5, 5, 5, 7}}) {
-      BlockMatrix ad = SparkMatrices.fromLocal(SharedSpark.jsc(), A, l[0], l[1], l[4]);
-      BlockMatrix bd = SparkMatrices.fromLocal(SharedSpark.jsc(), B, l[2], l[3], l[4]);
+    // Block sizes that do not divide the dimensions, 1/3/8 partitions, and every block storage:
+    // dense column-major, dense row-major, sparse CSC, sparse CSR.
+    int[][] grids = {{4, 6, 6, 4, 3}, {13, 29, 29, 11, 1}, {5, 5, 5, 5, 8}, {5, 7, 7, 3, 3}, {6, 4, 4, 5, 8}};
+    for (int g = 0; g < grids.length; g++) {
+      int[] l = grids[g];
+      BlockMatrix ad = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), A, l[0], l[1], l[4]), g);
+      BlockMatrix bd = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), B, l[2], l[3], l[4]), (g + 1) % 4);
       BlockMatrix cd = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
-      assertTrue(TestMatrices.maxAbsDiff(c.toArray(), cd.toLocalMatrix().toArray()) <= tol, tag + " on Spark");
+      assertTrue(TestMatrices.maxAbsDiff(c.toArray(), cd.toLocalMatrix().toArray()) <= tol,
+          tag + " on Spark, grid " + java.util.Arrays.toString(l));
       cd.blocks().unpersist(false);
     }
     Matrix rows = Amm.create(tag).setSeed(77).multiplyRowAligned(
@@ -59,6 +64,18 @@ class ConformanceTest {
     assertThrows(AmmArgumentException.class, () -> Amm.create(tag).multiply(A, A, 9));
     assertThrows(AmmArgumentException.class, () -> Amm.create(tag).multiply(A, B, 0));
     COVERED.add(tag);
+  }
+
+  /** The same blocks in storage {@code kind % 4}: dense column-major, dense row-major, CSC, CSR. */
+  private static BlockMatrix stored(BlockMatrix m, int kind) {
+    int k = kind % 4;
+    org.apache.spark.api.java.JavaPairRDD<scala.Tuple2<Object, Object>, Matrix> blocks =
+        org.apache.spark.api.java.JavaPairRDD.fromJavaRDD(m.blocks().toJavaRDD()).mapValues(x -> {
+          DenseMatrix d = (DenseMatrix) x;
+          return k == 0 ? d : k == 1 ? (Matrix) TestMatrices.rowMajor(d)
+              : k == 2 ? (Matrix) d.toSparse() : (Matrix) d.transpose().toSparse().transpose();
+        });
+    return new BlockMatrix(blocks.rdd(), m.rowsPerBlock(), m.colsPerBlock(), m.numRows(), m.numCols());
   }
 
   @AfterAll
