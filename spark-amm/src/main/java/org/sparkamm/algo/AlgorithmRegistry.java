@@ -31,6 +31,8 @@ public final class AlgorithmRegistry {
     register(FastJltProduct::new);
     register(SmpPcaProduct::new);
     register(TugOfWar::new);
+    register(() -> new CoOccurringProduct(false));
+    register(() -> new CoOccurringProduct(true));
     register(ElementWiseSampling::new);
   }
 

@@ -48,6 +48,24 @@ public abstract class AmmAlgorithm {
     return false;
   }
 
+  /**
+   * True for mergeable, non-linear sketches ({@code cooFD}, {@code bcooFD}, see
+   * {@link CoOccurringProduct}): the pairs (a_i, b_i) are consumed together, each task builds a
+   * {@link #mergeableSketch} of the pairs it holds, and the sketches merge; the engines never call
+   * {@link #sketch}.
+   */
+  public final boolean mergesSketches() {
+    return mergeableSketch(1, 1, 1) != null;
+  }
+
+  /**
+   * A new empty mergeable sketch for A (m x n) and B (n x p), or null for the other shapes; checks
+   * the sketch size against m and p (a one-line error).
+   */
+  public org.sparkamm.sketch.CoOccurringDirections mergeableSketch(long m, long p, int sketchSize) {
+    return null;
+  }
+
   /** True when {@link #sketch} reads data-dependent masses (one extra pass over the inputs). */
   public boolean needsMasses() {
     return false;
@@ -68,6 +86,14 @@ public abstract class AmmAlgorithm {
    * form exists (the Javadoc then states a bound or what is known).
    */
   public abstract double expectedSquaredError(InnerNorms norms, double productNorm2, int sketchSize, long seed);
+
+  /**
+   * A deterministic bound on ||AB - C||_2 for the deterministic methods (co-occurring directions),
+   * NaN for the others.
+   */
+  public double spectralErrorBound(InnerNorms norms, long m, long p, int sketchSize) {
+    return Double.NaN;
+  }
 
   /**
    * The width of the sketches for sketch size l: l, or a multiple of it for algorithms that build

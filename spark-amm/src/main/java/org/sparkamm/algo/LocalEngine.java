@@ -5,6 +5,8 @@ import org.apache.spark.mllib.linalg.Matrix;
 import org.sparkamm.local.Blas;
 import org.sparkamm.sketch.ArrayMasses;
 import org.sparkamm.sketch.BlockSketching;
+import org.sparkamm.sketch.CoOccurringDirections;
+import org.sparkamm.sketch.ColumnPanels;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
@@ -40,6 +42,9 @@ public final class LocalEngine {
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
     if (algo.samplesEntries()) { return EntrySampledLocal.multiply(a, b, k, seed); }
+    if (algo.mergesSketches()) {
+      return mergeable(algo, a, b, k);
+    }
     if (n == 0) {
       return new Timed<>(DenseMatrix.zeros(m, p), Breakdown.zero()); // an empty sum: AB = 0 exactly
     }
@@ -54,6 +59,33 @@ public final class LocalEngine {
     double[] c = algo.reducedProduct(k, chosen).multiply(as, bs);
     long fab = clock.lap();
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, 0));
+  }
+
+  /** Pairs per batch of a mergeable sketch: copied into its free slots between shrinks. */
+  private static final int PANEL = 256;
+
+  /** A mergeable sketch fed A's columns and B's rows, {@value #PANEL} pairs at a time. */
+  private static Timed<DenseMatrix> mergeable(AmmAlgorithm algo, Matrix a, Matrix b, int l) {
+    Breakdown.Clock clock = new Breakdown.Clock();
+    int m = a.numRows();
+    int n = a.numCols();
+    int p = b.numCols();
+    CoOccurringDirections sketch = algo.mergeableSketch(m, p, l);
+    Matrix bt = b.transpose();
+    double[] pa = new double[m * PANEL];
+    double[] pb = new double[p * PANEL];
+    for (int from = 0; from < n; from += PANEL) {
+      int len = Math.min(PANEL, n - from);
+      java.util.Arrays.fill(pa, 0.0);
+      java.util.Arrays.fill(pb, 0.0);
+      ColumnPanels.add(a, from, len, pa, 0, m, 0);
+      ColumnPanels.add(bt, from, len, pb, 0, p, 0);
+      sketch.add(pa, 0, pb, 0, len);
+    }
+    long build = clock.lap();
+    double[] c = sketch.product();
+    long fab = clock.lap();
+    return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
   }
 
   private static SketchedBlock sketch(Matrix m, int rows, InnerSketch sketch, Side side, boolean outerNorms) {

@@ -73,6 +73,9 @@ public final class BlockProduct {
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
+    if (algo.mergesSketches()) {
+      return MergeableProduct.multiply(algo, a, b, k);
+    }
     algo.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
     InnerSketch sketch = algo.sketch(n, k, seed, masses);

@@ -1,0 +1,102 @@
+package org.sparkamm.local;
+
+import dev.ludovic.netlib.lapack.LAPACK;
+import org.netlib.util.intW;
+
+/**
+ * Thin QR and SVD of column-major {@code double[]} matrices through the LAPACK that Spark itself
+ * ships ({@code dev.ludovic.netlib}: native when the system provides liblapack.so.3, a Java
+ * translation of the reference LAPACK otherwise). Inputs are copied, never overwritten. A LAPACK
+ * failure (info != 0) is an {@link ArithmeticException} naming the routine.
+ */
+public final class Lapack {
+  private static final LAPACK LAPACK_INSTANCE = LAPACK.getInstance();
+
+  private Lapack() {}
+
+  /** A = Q R with Q (m x k) orthonormal columns and R (k x n) upper trapezoidal, k = min(m, n). */
+  public static final class Qr {
+    public final double[] q;
+    public final double[] r;
+    public final int k;
+
+    Qr(double[] q, double[] r, int k) {
+      this.q = q;
+      this.r = r;
+      this.k = k;
+    }
+  }
+
+  /** A = U diag(s) V^T with U (m x k), s descending (k), vt (k x n), k = min(m, n). */
+  public static final class Svd {
+    public final double[] u;
+    public final double[] s;
+    public final double[] vt;
+    public final int k;
+
+    Svd(double[] u, double[] s, double[] vt, int k) {
+      this.u = u;
+      this.s = s;
+      this.vt = vt;
+      this.k = k;
+    }
+  }
+
+  /** The thin QR of the m x n column-major matrix a (dgeqrf + dorgqr). Cost O(m n k). */
+  public static Qr qr(double[] a, int m, int n) {
+    int k = Math.min(m, n);
+    double[] work = java.util.Arrays.copyOf(a, m * n);
+    double[] tau = new double[Math.max(1, k)];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    LAPACK_INSTANCE.dgeqrf(m, n, work, Math.max(1, m), tau, query, -1, info);
+    double[] scratch = new double[Math.max(1, (int) query[0])];
+    LAPACK_INSTANCE.dgeqrf(m, n, work, Math.max(1, m), tau, scratch, scratch.length, info);
+    check("dgeqrf", info);
+    double[] r = new double[k * n];
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i <= Math.min(j, k - 1); i++) {
+        r[i + j * k] = work[i + j * m];
+      }
+    }
+    double[] q = java.util.Arrays.copyOf(work, m * k);
+    LAPACK_INSTANCE.dorgqr(m, k, k, q, Math.max(1, m), tau, query, -1, info);
+    scratch = new double[Math.max(1, (int) query[0])];
+    LAPACK_INSTANCE.dorgqr(m, k, k, q, Math.max(1, m), tau, scratch, scratch.length, info);
+    check("dorgqr", info);
+    return new Qr(q, r, k);
+  }
+
+  /** The thin SVD of the m x n column-major matrix a (dgesdd, divide and conquer). Cost O(m n k). */
+  public static Svd svd(double[] a, int m, int n) {
+    int k = Math.min(m, n);
+    double[] work = java.util.Arrays.copyOf(a, m * n);
+    double[] s = new double[k];
+    double[] u = new double[m * k];
+    double[] vt = new double[k * n];
+    int[] iwork = new int[Math.max(1, 8 * k)];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    LAPACK_INSTANCE.dgesdd("S", m, n, work, Math.max(1, m), s, u, Math.max(1, m), vt, Math.max(1, k), query, -1,
+        iwork, info);
+    double[] scratch = new double[Math.max(1, (int) query[0])];
+    LAPACK_INSTANCE.dgesdd("S", m, n, work, Math.max(1, m), s, u, Math.max(1, m), vt, Math.max(1, k), scratch,
+        scratch.length, iwork, info);
+    check("dgesdd", info);
+    return new Svd(u, s, vt, k);
+  }
+
+  /** The largest singular value (spectral norm) of an m x n column-major matrix. */
+  public static double spectralNorm(double[] a, int m, int n) {
+    if (m == 0 || n == 0) {
+      return 0;
+    }
+    return svd(a, m, n).s[0];
+  }
+
+  private static void check(String routine, intW info) {
+    if (info.val != 0) {
+      throw new ArithmeticException(routine + " failed (info = " + info.val + ")");
+    }
+  }
+}
