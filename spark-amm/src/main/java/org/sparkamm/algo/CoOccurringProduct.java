@@ -73,12 +73,12 @@ public final class CoOccurringProduct extends AmmAlgorithm {
 
   /**
    * The guarantee's right-hand side, (sum_i ||a_i|| ||b_i||) / sum_{j&lt;l} F_j, F_j summed over the
-   * k = min(m, p, 2l) values of a shrink; 0 when k &lt; l (nothing is ever subtracted: exact).
+   * k = min(m, p, 2l) values of a shrink; 0 when k &le; l (nothing is ever subtracted: exact).
    */
   @Override
   public double spectralErrorBound(InnerNorms norms, long m, long p, int l) {
     int k = (int) Math.min(Math.min(m, p), 2L * l);
-    if (k < l) {
+    if (k <= l) {
       return 0.0;
     }
     double f = 0;

@@ -19,7 +19,7 @@ import org.sparkamm.local.Lapack;
  * (exp(beta j/(k-1)) - 1)/(exp(beta) - 1), which spares the top direction (F_0 = 0) and shrinks the
  * last by the full delta. Shrinking frees at least l + 1 slots (co-occurring directions) or at least
  * one (beta), and the rest of the batch goes in after it: no pair is ever dropped (LibAMM drops the
- * pair that triggered a shrink). When the rank min(m, p, 2l) is below l nothing is subtracted: the
+ * pair that triggered a shrink). When the rank min(m, p, 2l) is at most l nothing is subtracted: the
  * compression is exact.
  *
  * <p>Guarantee. A shrink changes {@code BX BY^T} by a matrix of spectral norm
@@ -135,7 +135,7 @@ public final class CoOccurringDirections implements Serializable {
     Lapack.Svd svd = Lapack.svd(core, qx.k, qy.k);
     int k = svd.k;
     double[] s = svd.s;
-    double delta = k >= ell ? s[ell - 1] : 0.0;
+    double delta = k > ell ? s[ell - 1] : 0.0; // k <= l directions fit: keep them all, exactly
     double[] kept = new double[k];
     double step = 0;
     int nonzero = 0;
