@@ -34,6 +34,7 @@ public final class AlgorithmRegistry {
     register(() -> new CoOccurringProduct(false));
     register(() -> new CoOccurringProduct(true));
     register(ElementWiseSampling::new);
+    register(BlockLowRank::new);
   }
 
   private AlgorithmRegistry() {}

@@ -49,6 +49,17 @@ public abstract class AmmAlgorithm {
   }
 
   /**
+   * True for block low-rank approximation ({@code blockLRA}, see {@link BlockLowRank}): not a sketch
+   * of the inner dimension but a truncated SVD of every tile of A and B on a global grid, multiplied
+   * through the factors; deterministic (no seed) and not sized by {@code sketchSize}. The engines
+   * hand it to its own product ({@code BlockLowRankLocal}, {@code LowRankBlockProduct}) and never
+   * call {@link #sketch}.
+   */
+  public boolean factorsBlocks() {
+    return false;
+  }
+
+  /**
    * True for mergeable, non-linear sketches ({@code cooFD}, {@code bcooFD}, see
    * {@link CoOccurringProduct}): the pairs (a_i, b_i) are consumed together, each task builds a
    * {@link #mergeableSketch} of the pairs it holds, and the sketches merge; the engines never call

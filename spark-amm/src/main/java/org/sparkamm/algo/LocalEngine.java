@@ -42,6 +42,7 @@ public final class LocalEngine {
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
     if (algo.samplesEntries()) { return EntrySampledLocal.multiply(a, b, k, seed); }
+    if (algo.factorsBlocks()) { return BlockLowRankLocal.multiply(algo, a, b); }
     if (algo.mergesSketches()) {
       return mergeable(algo, a, b, k);
     }

@@ -24,7 +24,11 @@ final class Sessions {
   static Handle start(String master) {
     boolean existed = SparkSession.getDefaultSession().isDefined();
     SparkSession.Builder b = SparkSession.builder().appName("spark-amm")
-        .config("spark.ui.showConsoleProgress", "true");
+        .config("spark.ui.showConsoleProgress", "true")
+        // Executors run a task per core, each calling BLAS/LAPACK: one OpenBLAS thread per task
+        // (as bin/spark-amm does for the driver), unless the user's configuration says otherwise.
+        .config("spark.executorEnv.OPENBLAS_NUM_THREADS",
+            System.getProperty("spark.executorEnv.OPENBLAS_NUM_THREADS", "1"));
     String chosen = master != null ? master : System.getProperty("spark.master", "local[*]");
     b.master(chosen);
     if (chosen.startsWith("local")) {

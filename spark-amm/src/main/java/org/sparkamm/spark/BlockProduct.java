@@ -73,6 +73,7 @@ public final class BlockProduct {
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
+    if (algo.factorsBlocks()) { return LowRankBlockProduct.multiply(algo, a, b, k, seed); }
     if (algo.mergesSketches()) {
       return MergeableProduct.multiply(algo, a, b, k);
     }

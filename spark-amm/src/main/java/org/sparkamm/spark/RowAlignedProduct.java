@@ -66,6 +66,7 @@ public final class RowAlignedProduct {
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiplyRowAligned(algo, x, y, k, seed); }
+    if (algo.factorsBlocks()) { return LowRankBlockProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.mergesSketches()) {
       return MergeableProduct.multiplyRowAligned(algo, x, y, k);
     }
