@@ -25,7 +25,7 @@ public final class Main {
       "           CSV per trial: algo,sketch,trial,seed,fro_error,expected_error,millis,... ; summary on stderr",
       "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
       "  tile-rate [--sketch L] [--seconds S]: random values per second of the dense sketches' tile generation",
-      "  demo     a tour of every algorithm on generated data, about 70 s (error, time and speed-up vs exact)",
+      "  demo     a tour of every algorithm on generated data, about 2.5 min (error, time and speed-up vs exact)",
       "  help     this text",
       "",
       "algorithms (LibAMM tags, any letter case): " + String.join(", ", org.sparkamm.Amm.tags()),
