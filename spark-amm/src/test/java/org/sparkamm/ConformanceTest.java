@@ -53,7 +53,16 @@ class ConformanceTest {
       BlockMatrix ad = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), A, l[0], l[1], l[4]), g);
       BlockMatrix bd = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), B, l[2], l[3], l[4]), (g + 1) % 4);
       BlockMatrix cd = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
+      double[] first = cd.toLocalMatrix().toArray();
       sameAsLocal(tag, c, cd.toLocalMatrix(), tol, "on Spark, grid " + java.util.Arrays.toString(l));
+      // A lost executor means recomputing result blocks from their lineage: it must still be valid
+      // after multiply returned (no broadcast it reads destroyed), and give the same blocks.
+      // Dropping every cached RDD stands in for losing every executor.
+      for (org.apache.spark.rdd.RDD<?> cached : scala.jdk.javaapi.CollectionConverters.asJava(
+          SharedSpark.jsc().sc().getPersistentRDDs()).values()) {
+        cached.unpersist(true);
+      }
+      assertArrayEquals(first, cd.toLocalMatrix().toArray(), tag + ": result recomputed from its lineage");
       BlockMatrix again = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
       assertTrue(TestMatrices.maxAbsDiff(cd.toLocalMatrix().toArray(), again.toLocalMatrix().toArray()) <= tol,
           tag + ": same inputs and partitioning, same result");

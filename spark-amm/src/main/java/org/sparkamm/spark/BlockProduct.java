@@ -105,11 +105,13 @@ public final class BlockProduct {
     int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, a, b, as, bs, width));
     ReducedProduct rp = algo.reducedProduct(k, chosen);
     JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks;
+    Broadcast<Map<Integer, SketchedBlock>> bsAll = null;
     if (p * (long) width * 8 <= BROADCAST_LIMIT_BYTES && bsCount > 0) {
-      Broadcast<Map<Integer, SketchedBlock>> bsAll = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
+      Broadcast<Map<Integer, SketchedBlock>> bsMap = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
+      bsAll = bsMap;
       cBlocks = as.flatMapToPair(e -> {
         List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
-        for (Map.Entry<Integer, SketchedBlock> j : bsAll.value().entrySet()) {
+        for (Map.Entry<Integer, SketchedBlock> j : bsMap.value().entrySet()) {
           out.add(reducedBlock(rp, e._1(), e._2(), j.getKey(), j.getValue()));
         }
         return out.iterator();
@@ -122,7 +124,13 @@ public final class BlockProduct {
     long fab = clock.lap();
     as.unpersist(false);
     bs.unpersist(false);
-    sk.destroy();
+    // The result's lineage reads the sketch (and B's sketches when broadcast): if an executor holding
+    // result blocks is lost, Spark recomputes them from it. Free the executors' copies, keep the
+    // driver's (unpersist, never destroy), so the result stays recomputable while the caller holds it.
+    sk.unpersist(false);
+    if (bsAll != null) {
+      bsAll.unpersist(false);
+    }
     BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
     long post = clock.lap();
     return new Timed<>(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
