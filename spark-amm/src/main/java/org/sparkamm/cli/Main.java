@@ -3,6 +3,7 @@ package org.sparkamm.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import org.sparkamm.error.AmmException;
+import org.sparkamm.error.AmmFormatException;
 
 /**
  * {@code spark-amm COMMAND [options]}: multiply, bench, demo, help. Errors print one line on stderr
@@ -85,22 +86,45 @@ public final class Main {
       err.println("spark-amm: error: out of memory (" + e.getMessage()
           + "); raise SPARK_AMM_HEAP (now " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
       return 1;
-    } catch (RuntimeException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      if (root instanceof AmmException) {
-        err.println("spark-amm: error: " + root.getMessage());
+    } catch (Exception e) { // Spark's SparkException is checked, yet thrown from Scala code undeclared
+      String amm = libraryMessage(e);
+      if (amm != null) {
+        err.println("spark-amm: error: " + amm);
       } else {
-        err.println("spark-amm: internal error: " + root);
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        err.println("spark-amm: internal error: " + AmmFormatException.printable(String.valueOf(root), 400));
       }
       if (verbose) {
         e.printStackTrace(err);
-      } else if (!(root instanceof AmmException)) {
+      } else if (amm == null) {
         err.println("(run again with --verbose for the stack trace)");
       }
-      return root instanceof AmmException ? 2 : 1;
+      return amm != null ? 2 : 1;
     }
+  }
+
+  /**
+   * The library's one-line message inside an exception raised in a Spark task: the first
+   * {@link AmmException} in the cause chain, or, when Spark kept only the text of the task's
+   * failure, the message after the exception's class name in it. Null for other failures.
+   */
+  static String libraryMessage(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof AmmException) {
+        return c.getMessage();
+      }
+    }
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      String text = String.valueOf(c.getMessage());
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("org\\.sparkamm\\.error\\.Amm\\w*Exception: ([^\\n]*)").matcher(text);
+      if (m.find()) {
+        return m.group(1).strip();
+      }
+    }
+    return null;
   }
 }

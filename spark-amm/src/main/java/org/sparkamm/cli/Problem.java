@@ -163,10 +163,10 @@ final class Problem implements AutoCloseable {
 
     static Operands files(String a, String b) {
       Operands o = new Operands();
-      o.pathA = a;
-      o.pathB = b;
-      o.shapeA = DistributedFiles.shape(a);
-      o.shapeB = DistributedFiles.shape(b);
+      o.pathA = qualified(a);
+      o.pathB = qualified(b);
+      o.shapeA = DistributedFiles.shape(o.pathA);
+      o.shapeB = DistributedFiles.shape(o.pathB);
       o.float32 = o.shapeA.float32 && o.shapeB.float32;
       return o;
     }
@@ -232,6 +232,17 @@ final class Problem implements AutoCloseable {
     MatrixFiles.Format f = MatrixFiles.detect(Path.of(file));
     return f == MatrixFiles.Format.NPY || f == MatrixFiles.Format.IDX || f == MatrixFiles.Format.VECS
         || f == MatrixFiles.Format.MATRIX_MARKET;
+  }
+
+  /**
+   * A path without a scheme, as an absolute {@code file:} URI resolved against the driver's working
+   * directory: executors run elsewhere and must not resolve it against theirs.
+   */
+  static String qualified(String path) {
+    if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
+      return path; // hdfs:, s3a:, file:, ... as given
+    }
+    return Path.of(path).toAbsolutePath().normalize().toUri().toString();
   }
 
   private static DenseMatrix local(BlockSource source, boolean normalizeByMax) {

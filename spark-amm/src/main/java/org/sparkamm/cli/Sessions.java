@@ -35,11 +35,33 @@ final class Sessions {
       b.config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1");
+    } else {
+      // Executors of a cluster need this library's classes: ship the jar the CLI runs from, as
+      // spark-submit does for its application jar (a jar already listed is not added twice).
+      String jar = ownJar();
+      String jars = System.getProperty("spark.jars", "");
+      if (jar != null && !jars.contains(jar)) {
+        b.config("spark.jars", jars.isEmpty() ? jar : jars + "," + jar);
+      }
     }
     SparkSession s = b.getOrCreate();
     if (!existed) {
       s.sparkContext().setLogLevel("WARN");
     }
     return new Handle(s, !existed);
+  }
+
+  /** The jar this class was loaded from, or null when it runs from a classes directory (tests). */
+  static String ownJar() {
+    try {
+      java.security.CodeSource src = Sessions.class.getProtectionDomain().getCodeSource();
+      if (src == null) {
+        return null;
+      }
+      java.nio.file.Path path = java.nio.file.Path.of(src.getLocation().toURI());
+      return path.toString().endsWith(".jar") ? path.toAbsolutePath().toString() : null;
+    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+      return null;
+    }
   }
 }

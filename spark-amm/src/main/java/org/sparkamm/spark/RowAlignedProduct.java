@@ -188,7 +188,7 @@ public final class RowAlignedProduct {
         .mapToPair(r -> new Tuple2<>(r.index(), r.vector()))
         .join(y.rows().toJavaRDD().mapToPair(r -> new Tuple2<>(r.index(), r.vector())));
     JavaRDD<double[]> partial = pairs.mapPartitions((Iterator<Tuple2<Long, Tuple2<Vector, Vector>>> it) -> {
-      double[] c = new double[m * p];
+      double[] c = new double[Math.multiplyExact(m, p)];
       double[] xb = new double[BATCH * m];
       double[] yb = new double[BATCH * p];
       int rows = 0;
