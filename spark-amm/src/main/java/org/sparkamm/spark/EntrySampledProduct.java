@@ -210,12 +210,7 @@ public final class EntrySampledProduct {
               part, m);
         }
         return Collections.singletonList(part).iterator();
-      }).treeReduce((u, v) -> {
-        for (int i = 0; i < u.length; i++) {
-          u[i] += v[i];
-        }
-        return u;
-      });
+      }).treeReduce(Vectors2::plus);
     }
     long fab = clock.lap();
     xs.unpersist(false);

@@ -354,12 +354,7 @@ public final class LowRankBlockProduct {
         }
         LowRankProducts.accumulate(as, bts, bs, 0, m, 0, p, part, 0, m);
         return Collections.singletonList(part).iterator();
-      }).treeReduce((u, v) -> {
-        for (int i = 0; i < u.length; i++) {
-          u[i] += v[i];
-        }
-        return u;
-      });
+      }).treeReduce(Vectors2::plus);
     }
     long fab = clock.lap();
     xs.unpersist(false);

@@ -43,7 +43,7 @@ final class RepeatProbes {
       double[] q = new double[t * width];
       probes.addSketchProbes(e._2().values, e._2().rows, width, (long) e._1() * cpbB, q);
       return q;
-    }).fold(new double[t * width], RepeatProbes::add);
+    }).fold(new double[t * width], Vectors2::plus);
     // W = B Q^T (n x T, row-major), summed over B's column blocks and cut along A's inner blocks (K),
     // which need not be B's row blocks.
     long n = b.numRows();
@@ -68,7 +68,7 @@ final class RepeatProbes {
     JavaPairRDD<Integer, double[]> w = pieces.combineByKey(
         piece -> place(new double[cpbA * t], piece, t),
         (acc, piece) -> place(acc, piece, t),
-        RepeatProbes::add).mapToPair(e -> {
+        Vectors2::plus).mapToPair(e -> {
           int rows = (int) Math.min(cpbA, n - (long) e._1() * cpbA);
           return new Tuple2<>(e._1(), java.util.Arrays.copyOf(e._2(), rows * t));
         });
@@ -82,13 +82,13 @@ final class RepeatProbes {
         double[] wk = wb.value().get((Integer) e._1()._2());
         return wk == null ? Collections.emptyIterator()
             : Collections.singletonList(new Tuple2<>((Integer) e._1()._1(), times(e._2(), wk, t))).iterator();
-      }).reduceByKey(RepeatProbes::add);
+      }).reduceByKey(Vectors2::plus);
     } else {
       exact = JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD())
           .mapToPair(e -> new Tuple2<>((Integer) e._1()._2(), new Tuple2<>((Integer) e._1()._1(), e._2())))
           .join(w)
           .mapToPair(e -> new Tuple2<>(e._2()._1()._1(), times(e._2()._1()._2(), e._2()._2(), t)))
-          .reduceByKey(RepeatProbes::add);
+          .reduceByKey(Vectors2::plus);
     }
     try {
       return exact.join(as).map(e -> probes.residuals(e._2()._1(), e._2()._2().values, e._2()._2().rows, qb))
@@ -146,7 +146,7 @@ final class RepeatProbes {
       });
     }
     try {
-      double[] exact = partial.treeReduce(RepeatProbes::add);
+      double[] exact = partial.treeReduce(Vectors2::plus);
       return probes.residuals(exact, xs.values, m, qb);
     } finally {
       if (wAll != null) {
@@ -197,10 +197,4 @@ final class RepeatProbes {
     return m.transpose().toArray(); // column-major array of the transpose = row-major array of m
   }
 
-  private static double[] add(double[] a, double[] b) {
-    for (int i = 0; i < a.length; i++) {
-      a[i] += b[i];
-    }
-    return a;
-  }
 }

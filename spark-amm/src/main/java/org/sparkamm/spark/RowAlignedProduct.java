@@ -208,11 +208,6 @@ public final class RowAlignedProduct {
       }
       return Collections.singletonList(c).iterator();
     });
-    return partial.treeReduce((u, v) -> {
-      for (int i = 0; i < u.length; i++) {
-        u[i] += v[i];
-      }
-      return u;
-    });
+    return partial.treeReduce(Vectors2::plus);
   }
 }

@@ -18,6 +18,14 @@ final class Vectors2 {
     return v;
   }
 
+  /** Adds {@code b} into {@code a} elementwise and returns a: the merge of partial sums. */
+  static double[] plus(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+    return a;
+  }
+
   static double normSquared(Vector v) {
     double[] values = v instanceof DenseVector ? ((DenseVector) v).values() : ((SparseVector) v).values();
     double s = 0;
