@@ -166,4 +166,25 @@ class SparkProductTest {
     double local = Amm.relativeFrobeniusError(exact.toLocalMatrix(), approx.toLocalMatrix());
     assertEquals(local, Amm.relativeFrobeniusError(exact, approx), 1e-12);
   }
+
+  /** A multiply that fails inside its tasks leaves nothing cached behind (issue 11, leaks). */
+  @Test
+  void aFailingMultiplyReleasesWhatItCached() {
+    // A block that fails when computed (as a lost input file would): the sketching tasks fail.
+    java.util.List<scala.Tuple2<scala.Tuple2<Object, Object>, Matrix>> blocks = java.util.List.of(
+        new scala.Tuple2<>(new scala.Tuple2<>(0, 0), DenseMatrix.ones(4, 4)),
+        new scala.Tuple2<>(new scala.Tuple2<>(0, 1), DenseMatrix.ones(4, 4)));
+    BlockMatrix bad = new BlockMatrix(SharedSpark.jsc().parallelizePairs(blocks, 2).mapToPair(e -> {
+      if ((Integer) e._1()._2() == 1) {
+        throw new IllegalStateException("block (0, 1) cannot be read");
+      }
+      return e;
+    }).rdd(), 4, 4, 4, 8);
+    BlockMatrix b = blocks(TestMatrices.gaussian(8, 5, 3), 4, 5, 1);
+    int before = SharedSpark.jsc().sc().getPersistentRDDs().size();
+    for (String tag : new String[] {"countSketch", "gaussian", "tugOfWar"}) {
+      assertThrows(Exception.class, () -> Amm.create(tag).multiply(bad, b, 3), tag);
+      assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), tag + " left cached RDDs");
+    }
+  }
 }

@@ -79,61 +79,87 @@ public final class BlockProduct {
     }
     algo.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(a, b) : null;
-    InnerSketch sketch = algo.sketch(n, k, seed, masses);
-    if (masses != null) {
-      masses.release();
+    InnerSketch sketch;
+    try {
+      sketch = algo.sketch(n, k, seed, masses);
+    } finally {
+      if (masses != null) {
+        masses.release();
+      }
     }
     long sketchTime = clock.lap();
     Broadcast<InnerSketch> sk = jsc.broadcast(sketch);
-    int partsA = Math.max(1, Math.min(a.blocks().getNumPartitions(), a.numRowBlocks()));
-    int partsB = Math.max(1, Math.min(b.blocks().getNumPartitions(), b.numColBlocks()));
-    int width = sketch.width();
-    int cpbA = a.colsPerBlock();
-    int rpbB = b.rowsPerBlock();
-    boolean outerNorms = algo.needsOuterNorms();
-    JavaPairRDD<Integer, SketchedBlock> as = sketchBlocks(
-        coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A, partsA, outerNorms);
-    as.count();
-    long buildA = clock.lap();
-    JavaPairRDD<Integer, SketchedBlock> bs = sketchBlocks(
-        coalesced(JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc), sk, width, rpbB, Side.B, partsB, outerNorms);
-    long bsCount = bs.count();
-    long buildB = clock.lap() + sketchTime;
-    int rpbA = a.rowsPerBlock();
-    int cpbB = b.colsPerBlock();
-    SignProbes probes = algo.probes(p, k, seed);
-    int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, a, b, as, bs, width));
-    ReducedProduct rp = algo.reducedProduct(k, chosen);
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks;
+    JavaPairRDD<Integer, SketchedBlock> as = null;
+    JavaPairRDD<Integer, SketchedBlock> bs = null;
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = null;
     Broadcast<Map<Integer, SketchedBlock>> bsAll = null;
-    if (p * (long) width * 8 <= BROADCAST_LIMIT_BYTES && bsCount > 0) {
-      Broadcast<Map<Integer, SketchedBlock>> bsMap = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
-      bsAll = bsMap;
-      cBlocks = as.flatMapToPair(e -> {
-        List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
-        for (Map.Entry<Integer, SketchedBlock> j : bsMap.value().entrySet()) {
-          out.add(reducedBlock(rp, e._1(), e._2(), j.getKey(), j.getValue()));
+    boolean done = false;
+    try {
+      int partsA = Math.max(1, Math.min(a.blocks().getNumPartitions(), a.numRowBlocks()));
+      int partsB = Math.max(1, Math.min(b.blocks().getNumPartitions(), b.numColBlocks()));
+      int width = sketch.width();
+      int cpbA = a.colsPerBlock();
+      int rpbB = b.rowsPerBlock();
+      boolean outerNorms = algo.needsOuterNorms();
+      as = sketchBlocks(coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A,
+          partsA, outerNorms);
+      as.count();
+      long buildA = clock.lap();
+      bs = sketchBlocks(coalesced(JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc), sk, width, rpbB, Side.B,
+          partsB, outerNorms);
+      long bsCount = bs.count();
+      long buildB = clock.lap() + sketchTime;
+      int rpbA = a.rowsPerBlock();
+      int cpbB = b.colsPerBlock();
+      SignProbes probes = algo.probes(p, k, seed);
+      int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, a, b, as, bs, width));
+      ReducedProduct rp = algo.reducedProduct(k, chosen);
+      if (p * (long) width * 8 <= BROADCAST_LIMIT_BYTES && bsCount > 0) {
+        Broadcast<Map<Integer, SketchedBlock>> bsMap = jsc.broadcast(new HashMap<>(bs.collectAsMap()));
+        bsAll = bsMap;
+        cBlocks = as.flatMapToPair(e -> {
+          List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
+          for (Map.Entry<Integer, SketchedBlock> j : bsMap.value().entrySet()) {
+            out.add(reducedBlock(rp, e._1(), e._2(), j.getKey(), j.getValue()));
+          }
+          return out.iterator();
+        });
+      } else {
+        cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(rp, e._1()._1(), e._1()._2(), e._2()._1(), e._2()._2()));
+      }
+      cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
+      cBlocks.count();
+      long fab = clock.lap();
+      BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
+      long post = clock.lap();
+      done = true;
+      return new Timed<>(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+    } finally {
+      if (as != null) {
+        as.unpersist(false);
+      }
+      if (bs != null) {
+        bs.unpersist(false);
+      }
+      if (done) {
+        // The result's lineage reads the sketch (and B's sketches when broadcast): if an executor
+        // holding result blocks is lost, Spark recomputes them from it. Free the executors' copies,
+        // keep the driver's (unpersist, never destroy), so the result stays recomputable while the
+        // caller holds it.
+        sk.unpersist(false);
+        if (bsAll != null) {
+          bsAll.unpersist(false);
         }
-        return out.iterator();
-      });
-    } else {
-      cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(rp, e._1()._1(), e._1()._2(), e._2()._1(), e._2()._2()));
+      } else { // a failure: nothing of this multiply is held by anyone
+        if (cBlocks != null) {
+          cBlocks.unpersist(false);
+        }
+        sk.destroy();
+        if (bsAll != null) {
+          bsAll.destroy();
+        }
+      }
     }
-    cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
-    cBlocks.count();
-    long fab = clock.lap();
-    as.unpersist(false);
-    bs.unpersist(false);
-    // The result's lineage reads the sketch (and B's sketches when broadcast): if an executor holding
-    // result blocks is lost, Spark recomputes them from it. Free the executors' copies, keep the
-    // driver's (unpersist, never destroy), so the result stays recomputable while the caller holds it.
-    sk.unpersist(false);
-    if (bsAll != null) {
-      bsAll.unpersist(false);
-    }
-    BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
-    long post = clock.lap();
-    return new Timed<>(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
   }
 
   /**

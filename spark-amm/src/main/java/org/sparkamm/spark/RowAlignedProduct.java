@@ -72,18 +72,28 @@ public final class RowAlignedProduct {
     }
     algo.checkSketchFits(k, m, p);
     SparkMasses masses = algo.needsMasses() ? masses(x, y, n) : null;
-    InnerSketch sketch = algo.sketch(n, k, seed, masses);
-    if (masses != null) {
-      masses.release();
+    InnerSketch sketch;
+    try {
+      sketch = algo.sketch(n, k, seed, masses);
+    } finally {
+      if (masses != null) {
+        masses.release();
+      }
     }
     long sketchTime = clock.lap();
     Broadcast<InnerSketch> sk = jsc.broadcast(sketch);
     boolean outerNorms = algo.needsOuterNorms();
-    SketchedBlock xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms);
-    long buildA = clock.lap();
-    SketchedBlock ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms);
+    SketchedBlock xs;
+    SketchedBlock ys;
+    long buildA;
+    try {
+      xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms);
+      buildA = clock.lap();
+      ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms);
+    } finally {
+      sk.destroy(); // the result is local: nothing reads the sketch after this, on any path
+    }
     long buildB = clock.lap() + sketchTime;
-    sk.destroy();
     SignProbes probes = algo.probes(p, k, seed);
     int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, x, y, xs, ys));
     double[] c = algo.reducedProduct(k, chosen).multiply(xs, ys);

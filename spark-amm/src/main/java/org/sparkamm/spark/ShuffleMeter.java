@@ -1,7 +1,7 @@
 package org.sparkamm.spark;
 
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.HashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -13,7 +13,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * so that the count includes every task that has finished.
  */
 public final class ShuffleMeter {
-  private static final Map<SparkContext, ShuffleMeter> METERS = new WeakHashMap<>();
+  private static final Map<SparkContext, ShuffleMeter> METERS = new HashMap<>();
   private final SparkContext sc;
   private final AtomicLong bytes = new AtomicLong();
 
@@ -31,6 +31,9 @@ public final class ShuffleMeter {
 
   /** The meter of this context (created on first use). */
   public static synchronized ShuffleMeter of(SparkContext sc) {
+    // A meter references its context, so the weak keys alone would never be cleared: forget the
+    // meters of stopped contexts explicitly.
+    METERS.keySet().removeIf(SparkContext::isStopped);
     return METERS.computeIfAbsent(sc, ShuffleMeter::new);
   }
 
