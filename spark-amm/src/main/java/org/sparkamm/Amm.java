@@ -36,7 +36,8 @@ import org.sparkamm.spark.RowAlignedProduct;
  * }</pre>
  *
  * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}); for
- * {@code mm} on BlockMatrix inputs, {@code numMidDimSplits} (default 1); and each algorithm's own
+ * {@code mm} on BlockMatrix inputs, {@code numMidDimSplits} (default: chosen so that each reducer's
+ * share of A and B fits a quarter of an executor's memory); and each algorithm's own
  * keys ({@link AmmAlgorithm#configKeys()}: {@code algoDelta} of {@code tugOfWar}, default 0.02 in
  * (0, 1/e); {@code sjltNonzeros} of {@code sjlt}, default 4 in [1, l]; {@code hadamardChunk} of
  * {@code srht} and {@code fastjlt}, a power of two, default 1,024), checked against their range
@@ -120,9 +121,12 @@ public final class Amm {
     return config.getLong(SEED_KEY, DEFAULT_SEED);
   }
 
-  /** {@code numMidDimSplits} for {@code mm} on BlockMatrix inputs (default 1: plain BlockMatrix.multiply). */
+  /**
+   * {@code numMidDimSplits} for {@code mm} on BlockMatrix inputs, or 0 when the key is absent: then
+   * it is chosen from the output grid and the executors' memory ({@code BlockProduct.midDimSplitsFor}).
+   */
   public int midDimSplits() {
-    return (int) config.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20);
+    return config.contains(MID_DIM_SPLITS_KEY) ? (int) config.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20) : 0;
   }
 
   /** C ~ AB for local matrices (dense or sparse): A m x n, B n x p, all values finite. */

@@ -187,4 +187,24 @@ class SparkProductTest {
       assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), tag + " left cached RDDs");
     }
   }
+
+  /**
+   * numMidDimSplits when the user gives none: a reducer's share of A and B, 8 n (rows + cols per
+   * block) bytes, at most a quarter of one task's memory, at most one split per inner block.
+   */
+  @Test
+  void midDimSplitsFollowTheReducersShareAndTheMemory() {
+    // The case: 200,000 x 256 inputs, 1,024-blocks, a 1 GiB executor with one core:
+    // 8 * 200,000 * (256 + 256) = 819 MB against 256 MiB -> 4 splits.
+    assertEquals(4, org.sparkamm.spark.BlockProductAccess.splits(200_000, 256, 256, 196, 1L << 30));
+    // The README's benchmark with a 14 GiB heap and 2 cores: 1.64 GB against 1.75 GiB -> 1 (plain multiply).
+    assertEquals(1, org.sparkamm.spark.BlockProductAccess.splits(100_000, 1024, 1024, 98, 7L << 30));
+    // Never more splits than inner blocks, never fewer than one.
+    assertEquals(3, org.sparkamm.spark.BlockProductAccess.splits(100_000, 1024, 1024, 3, 1L << 20));
+    assertEquals(1, org.sparkamm.spark.BlockProductAccess.splits(10, 5, 5, 2, 1L << 30));
+    // And the product is the same whatever was chosen.
+    double[] ref = TestMatrices.naiveProduct(A, B);
+    assertClose(ref, Amm.create("mm").multiply(blocks(A, 5, 7, 3), blocks(B, 7, 4, 2), 1).toLocalMatrix().toArray(),
+        "mm, splits chosen");
+  }
 }

@@ -36,6 +36,9 @@ final class MultiplyCommand {
       Json json = new Json().put("algo", amm.tag()).put("m", problem.m).put("k", problem.n).put("n", problem.p)
           .put("sketch", k).put("seed", seed).put("engine", problem.onSpark ? "spark" : "local")
           .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation());
+      if (problem.onSpark && amm.algorithm().isExact()) {
+        json.put("numMidDimSplits", problem.midDimSplits(amm)); // chosen when not given
+      }
       if (outPath != null) {
         json.put("out", outPath.toString());
       }

@@ -268,6 +268,15 @@ final class Problem implements AutoCloseable {
     return new Run(c, null, (System.nanoTime() - t0) / 1_000_000, amm.getBreakDown());
   }
 
+  /** MLlib's numMidDimSplits that the exact product on Spark uses with this configuration. */
+  int midDimSplits(Amm amm) {
+    if (midSplits != null) {
+      return midSplits;
+    }
+    int configured = amm.midDimSplits();
+    return configured > 0 ? configured : BlockProduct.midDimSplitsFor(ad, bd);
+  }
+
   double error(Run exact, Run approx) {
     return onSpark ? DistributedError.relative(exact.distributed, approx.distributed)
         : Amm.relativeFrobeniusError(exact.local, approx.local);

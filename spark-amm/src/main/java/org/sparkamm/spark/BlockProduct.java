@@ -49,7 +49,8 @@ public final class BlockProduct {
   /**
    * @param midDimSplits for {@code mm}: MLlib's {@code numMidDimSplits}, the number of parts the
    *     inner dimension is split into so that more reducers share a product with few output blocks
-   *     (SPARK-18218); 1 is plain {@code BlockMatrix.multiply}. Sketches ignore it.
+   *     (SPARK-18218); 1 is plain {@code BlockMatrix.multiply}; 0 chooses it with
+   *     {@link #midDimSplitsFor}. Sketches ignore it.
    */
   public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed,
       int midDimSplits) {
@@ -66,7 +67,7 @@ public final class BlockProduct {
       AmmArgumentException.require(a.colsPerBlock() == b.rowsPerBlock(),
           "mm on Spark (BlockMatrix.multiply) needs A's columns per block (%d) to equal B's rows per block (%d)",
           a.colsPerBlock(), b.rowsPerBlock());
-      BlockMatrix c = a.multiply(b, midDimSplits);
+      BlockMatrix c = a.multiply(b, midDimSplits > 0 ? midDimSplits : midDimSplitsFor(a, b));
       c.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       c.blocks().count();
       long fab = clock.lap();
@@ -160,6 +161,35 @@ public final class BlockProduct {
         }
       }
     }
+  }
+
+  /**
+   * MLlib's {@code numMidDimSplits} for {@code a.multiply(b)} when the user did not choose one: the
+   * reducer of an output block receives A's block row and B's block column, about
+   * {@code 8 n (rowsPerBlock(A) + colsPerBlock(B))} bytes when dense, all of it for the one output
+   * block of a product like A^T B with small outer dimensions. Split the inner dimension until a
+   * reducer's share is at most a quarter of one task's memory (an executor's memory divided by its
+   * cores; in local mode the driver's heap divided by the parallelism), at most one split per inner
+   * block.
+   */
+  public static int midDimSplitsFor(BlockMatrix a, BlockMatrix b) {
+    org.apache.spark.SparkContext sc = a.blocks().sparkContext();
+    long taskMemory;
+    if (sc.isLocal()) {
+      taskMemory = Runtime.getRuntime().maxMemory() / Math.max(1, sc.defaultParallelism());
+    } else {
+      long executor = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
+      int cores = sc.getConf().getInt("spark.executor.cores", 1);
+      taskMemory = executor / Math.max(1, cores);
+    }
+    return midDimSplitsFor(a.numCols(), a.rowsPerBlock(), b.colsPerBlock(), a.numColBlocks(), taskMemory);
+  }
+
+  /** {@link #midDimSplitsFor(BlockMatrix, BlockMatrix)} from the numbers it reads. */
+  static int midDimSplitsFor(long n, int rowsPerBlockA, int colsPerBlockB, int innerBlocks, long taskMemory) {
+    double share = 8.0 * n * ((long) rowsPerBlockA + colsPerBlockB);
+    long splits = (long) Math.ceil(share / Math.max(1.0, taskMemory / 4.0));
+    return (int) Math.max(1, Math.min(Math.max(1, innerBlocks), splits));
   }
 
   /**
