@@ -115,4 +115,26 @@ class DistributedFilesTest {
       return Path.of("..", "..", "shared", "fixtures", "libamm", name);
     }
   }
+
+  /**
+   * The readers use Spark's Hadoop configuration on the driver (headers) and in the tasks (records):
+   * a file system scheme that only that configuration knows is readable (issue 11, defect 7).
+   */
+  @org.junit.jupiter.api.Test
+  void readersUseSparksHadoopConfiguration(@org.junit.jupiter.api.io.TempDir Path tmp) {
+    org.apache.spark.mllib.linalg.DenseMatrix m = TestMatrices.gaussian(7, 5, 3);
+    Path file = tmp.resolve("m.npy");
+    org.sparkamm.io.Npy.write(file, m, false);
+    String url = "ammtest://" + file.toAbsolutePath();
+    org.apache.hadoop.conf.Configuration conf = SharedSpark.jsc().hadoopConfiguration();
+    conf.set("fs.ammtest.impl", SchemeFileSystem.class.getName());
+    conf.setBoolean("fs.ammtest.impl.disable.cache", true);
+    try {
+      BlockMatrix b = DistributedFiles.blockMatrix(SharedSpark.jsc(), url, 3, 2);
+      assertArrayEquals(m.toArray(), b.toLocalMatrix().toArray(), 0.0);
+      b.blocks().unpersist(false);
+    } finally {
+      conf.unset("fs.ammtest.impl");
+    }
+  }
 }

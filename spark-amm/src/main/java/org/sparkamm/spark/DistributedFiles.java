@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -42,11 +43,31 @@ public final class DistributedFiles {
 
   private DistributedFiles() {}
 
+  /**
+   * The Hadoop configuration the readers use: the running SparkContext's (so {@code spark.hadoop.*}
+   * settings, credentials, {@code fs.defaultFS} and HA nameservices apply), or, before Spark starts
+   * (the CLI reads headers first), one built from the {@code spark.hadoop.*} system properties that
+   * spark-submit passes. Tasks receive the driver's configuration with their closure.
+   */
+  static Configuration hadoopConf() {
+    scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getDefaultSession();
+    if (session.isDefined() && !session.get().sparkContext().isStopped()) {
+      return session.get().sparkContext().hadoopConfiguration();
+    }
+    Configuration conf = new Configuration();
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("spark.hadoop.")) {
+        conf.set(key.substring("spark.hadoop.".length()), System.getProperty(key));
+      }
+    }
+    return conf;
+  }
+
   /** The header of a file, read on the driver. */
   public static RowLayout layout(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
     try {
-      FileSystem fs = p.getFileSystem(new Configuration());
+      FileSystem fs = p.getFileSystem(hadoopConf());
       if (!fs.exists(p)) {
         throw new AmmFormatException(path + ": no such file");
       }
@@ -62,7 +83,7 @@ public final class DistributedFiles {
   /** True for a Matrix Market file (read as text splits rather than by record position). */
   public static boolean isMatrixMarket(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = p.getFileSystem(new Configuration()).open(p)) {
+    try (InputStream in = p.getFileSystem(hadoopConf()).open(p)) {
       byte[] head = in.readNBytes(14);
       return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equalsIgnoreCase("%%MatrixMarket");
     } catch (java.io.FileNotFoundException e) {
@@ -97,7 +118,7 @@ public final class DistributedFiles {
 
   private static MatrixMarket.Header matrixMarketHeader(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = new java.io.BufferedInputStream(p.getFileSystem(new Configuration()).open(p))) {
+    try (InputStream in = new java.io.BufferedInputStream(p.getFileSystem(hadoopConf()).open(p))) {
       return MatrixMarket.header(in, path);
     } catch (IOException e) {
       throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
@@ -165,10 +186,11 @@ public final class DistributedFiles {
     }
     RowLayout layout = layout(path);
     long groups = (layout.records + blockSize - 1) / blockSize;
+    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
     JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups, partitions).flatMapToPair(g -> {
       long first = g * blockSize;
       int count = (int) Math.min(blockSize, layout.records - first);
-      double[] values = readRecords(path, layout, first, count);
+      double[] values = readRecords(path, layout, first, count, conf.value());
       return cut(layout, values, g.intValue(), count, blockSize).iterator();
     });
     blocks.persist(StorageLevel.MEMORY_AND_DISK());
@@ -191,10 +213,11 @@ public final class DistributedFiles {
     }
     long perGroup = Math.max(1, READ_BYTES / Math.max(1, layout.recordBytes()));
     long groups = (layout.records + perGroup - 1) / perGroup;
+    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
     JavaRDD<IndexedRow> rows = groups(jsc, groups, partitions).flatMap(g -> {
       long first = g * perGroup;
       int count = (int) Math.min(perGroup, layout.records - first);
-      double[] values = readRecords(path, layout, first, count);
+      double[] values = readRecords(path, layout, first, count, conf.value());
       List<IndexedRow> out = new ArrayList<>(count);
       for (int r = 0; r < count; r++) {
         double[] row = new double[layout.width];
@@ -223,14 +246,15 @@ public final class DistributedFiles {
   }
 
   /** Records [first, first + count), decoded record after record. */
-  static double[] readRecords(String path, RowLayout layout, long first, int count) throws IOException {
+  static double[] readRecords(String path, RowLayout layout, long first, int count, Configuration conf)
+      throws IOException {
     long total = (long) count * layout.width;
     if (total > Integer.MAX_VALUE - 8) {
       throw new AmmFormatException(path + ": a group of " + count + " records is too large for one task");
     }
     double[] values = new double[(int) total];
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    FileSystem fs = p.getFileSystem(new Configuration());
+    FileSystem fs = p.getFileSystem(conf);
     long perRead = Math.max(1, READ_BYTES / Math.max(1, layout.recordBytes()));
     try (FSDataInputStream in = fs.open(p)) {
       for (long done = 0; done < count; done += perRead) {
