@@ -46,6 +46,9 @@ final class Problem implements AutoCloseable {
   private final BlockMatrix bd;
   /** MLlib's numMidDimSplits for the exact product on Spark ({@code --mid-splits}); null: the algorithm's own. */
   private Integer midSplits;
+  /** The inputs as loaded (before any transpose view), cached by the load: released by {@link #close}. */
+  private BlockMatrix cachedA;
+  private BlockMatrix cachedB;
 
   /** One multiply's result and timing. */
   static final class Run {
@@ -119,22 +122,44 @@ final class Problem implements AutoCloseable {
       return new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, ops.float32);
     }
     Sessions.Handle s = Sessions.start(args.get("master"));
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.session.sparkContext());
-    int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
-    AmmArgumentException.require(parts >= 1, "--partitions must be at least 1, got %d", parts);
-    BlockMatrix a = ops.a != null ? materialize(SparkMatrices.fromLocal(jsc, ops.a, blockSize, blockSize, parts))
-        : ops.pathA != null ? DistributedFiles.blockMatrix(jsc, ops.pathA, blockSize, parts)
-        : SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, ops.normalizeByMax);
-    BlockMatrix b = ops.b != null ? materialize(SparkMatrices.fromLocal(jsc, ops.b, blockSize, blockSize, parts))
-        : ops.pathB != null ? DistributedFiles.blockMatrix(jsc, ops.pathB, blockSize, parts)
-        : SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
-    Problem problem = new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
-    if (args.get("mid-splits") != null) {
-      problem.midSplits = args.getInt("mid-splits", 1);
-      AmmArgumentException.require(problem.midSplits >= 1, "--mid-splits must be at least 1, got %d",
-          problem.midSplits);
+    BlockMatrix a = null;
+    BlockMatrix b = null;
+    boolean loaded = false;
+    try {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.session.sparkContext());
+      int parts = args.getInt("partitions", jsc.defaultParallelism() * 4);
+      AmmArgumentException.require(parts >= 1, "--partitions must be at least 1, got %d", parts);
+      Integer midSplits = args.get("mid-splits") == null ? null : args.getInt("mid-splits", 1);
+      AmmArgumentException.require(midSplits == null || midSplits >= 1, "--mid-splits must be at least 1, got %d",
+          midSplits);
+      a = ops.a != null ? materialize(SparkMatrices.fromLocal(jsc, ops.a, blockSize, blockSize, parts))
+          : ops.pathA != null ? DistributedFiles.blockMatrix(jsc, ops.pathA, blockSize, parts)
+          : SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, ops.normalizeByMax);
+      b = ops.b != null ? materialize(SparkMatrices.fromLocal(jsc, ops.b, blockSize, blockSize, parts))
+          : ops.pathB != null ? DistributedFiles.blockMatrix(jsc, ops.pathB, blockSize, parts)
+          : SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
+      Problem problem = new Problem(s, null, null, ta ? a.transpose() : a, tb ? b.transpose() : b, ops.float32);
+      problem.cachedA = a;
+      problem.cachedB = b;
+      problem.midSplits = midSplits;
+      loaded = true;
+      return problem;
+    } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
+      if (!loaded) {
+        // Nothing of a failed load is used: release what it cached and the session it started.
+        release(a);
+        release(b);
+        if (s.owned) {
+          s.session.stop();
+        }
+      }
     }
-    return problem;
+  }
+
+  private static void release(BlockMatrix m) {
+    if (m != null) {
+      m.blocks().unpersist(false);
+    }
   }
 
   /**
@@ -313,7 +338,10 @@ final class Problem implements AutoCloseable {
   }
 
   @Override
+  /** Releases the cached inputs, and stops the session when this command started it. */
   public void close() {
+    release(cachedA);
+    release(cachedB);
     if (session != null && session.owned) {
       session.session.stop();
     }
@@ -328,8 +356,7 @@ final class Problem implements AutoCloseable {
   }
 
   private static BlockMatrix materialize(BlockMatrix x) {
-    x.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-    x.blocks().count();
+    SparkMatrices.cached(x.blocks());
     return x;
   }
 

@@ -161,8 +161,7 @@ public final class DistributedFiles {
       throw new AmmFormatException(path + ": " + h.entries + " entries declared, " + found + " found");
     }
     BlockMatrix b = new CoordinateMatrix(entries.rdd(), h.rows, h.cols).toBlockMatrix(blockSize, blockSize);
-    b.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-    b.blocks().count();
+    SparkMatrices.cached(b.blocks());
     return b;
   }
 
@@ -193,8 +192,7 @@ public final class DistributedFiles {
       double[] values = readRecords(path, layout, first, count, conf.value());
       return cut(layout, values, g.intValue(), count, blockSize).iterator();
     });
-    blocks.persist(StorageLevel.MEMORY_AND_DISK());
-    blocks.count();
+    SparkMatrices.cached(blocks.rdd());
     return new BlockMatrix(blocks.rdd(), blockSize, blockSize, layout.matrixRows(), layout.matrixCols());
   }
 
@@ -226,8 +224,7 @@ public final class DistributedFiles {
       }
       return out.iterator();
     });
-    rows.persist(StorageLevel.MEMORY_AND_DISK());
-    rows.count();
+    SparkMatrices.cached(rows.rdd());
     return new IndexedRowMatrix(rows.rdd(), layout.matrixRows(), (int) layout.matrixCols());
   }
 

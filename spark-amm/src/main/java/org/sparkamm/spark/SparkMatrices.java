@@ -74,12 +74,10 @@ public final class SparkMatrices {
       double max = raw.values().map(SparkMatrices::max).fold(Double.NEGATIVE_INFINITY, Math::max);
       double div = max > 0 ? max : 1.0;
       rdd = raw.mapValues(m -> (Matrix) scaled(m, 1.0 / div));
-      rdd.persist(StorageLevel.MEMORY_AND_DISK());
-      rdd.count();
+      cached(rdd.rdd());
       raw.unpersist(false);
     } else {
-      rdd.persist(StorageLevel.MEMORY_AND_DISK());
-      rdd.count();
+      cached(rdd.rdd());
     }
     return new BlockMatrix(rdd.rdd(), blockSize, blockSize, rows, cols);
   }
@@ -98,5 +96,23 @@ public final class SparkMatrices {
       v[i] *= factor;
     }
     return new DenseMatrix(m.numRows(), m.numCols(), v);
+  }
+
+  /**
+   * Persists {@code rdd} and computes it once; when computing fails (a bad value in a file, a lost
+   * file) the RDD is unpersisted before the error propagates, so a failed load caches nothing.
+   */
+  public static <T extends org.apache.spark.rdd.RDD<?>> T cached(T rdd) {
+    rdd.persist(StorageLevel.MEMORY_AND_DISK());
+    boolean done = false;
+    try {
+      rdd.count();
+      done = true;
+      return rdd;
+    } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
+      if (!done) {
+        rdd.unpersist(false);
+      }
+    }
   }
 }
