@@ -7,7 +7,7 @@ import org.sparkamm.sketch.InnerSketch;
 /**
  * {@code rip}: LibAMM's RIP-based JL sketch (Krahmer and Ward 2011), S = R D with R a dense
  * Rademacher matrix of entries +-1/sqrt(l) and D random column signs (LibAMM, too, uses the dense
- * R; the paper's structured construction is not implemented there either). Unbiased; as for every
+ * R rather than the paper's structured construction, and so does this class). Unbiased; as for every
  * Rademacher sketch {@code E||AB - C||_F^2 = (||A||_F^2 ||B||_F^2 + ||AB||_F^2 - 2 sum_i ||a_i||^2
  * ||b_i||^2) / l} (see {@link DenseSketch}). Cost as {@code gaussian}: O(n l (m + p)) in BLAS-3.
  */

@@ -6,7 +6,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
-import org.apache.spark.storage.StorageLevel;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.InnerNorms;

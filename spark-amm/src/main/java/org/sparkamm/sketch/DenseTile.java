@@ -36,7 +36,11 @@ public final class DenseTile implements SketchSlice {
 
   /** The l x (to - from) tile of the range's columns [from, to), column-major. */
   public double[] tile(int from, int to) {
-    double[] tile = new double[(to - from) * width];
+    return fill(new double[(to - from) * width], from, to);
+  }
+
+  /** Writes the tile of columns [from, to) into the start of {@code tile} and returns it. */
+  private double[] fill(double[] tile, int from, int to) {
     for (int j = from; j < to; j++) {
       columns.column(start + j, tile, (j - from) * width);
     }
@@ -45,9 +49,10 @@ public final class DenseTile implements SketchSlice {
 
   @Override
   public void addDense(SketchAccumulator acc, double[] v, int ld, boolean rowMajor, int rowFrom, int rowTo) {
+    double[] buffer = new double[Math.min(len, PANEL) * width]; // one tile buffer for all panels
     for (int from = 0; from < len; from += PANEL) {
       int to = Math.min(len, from + PANEL);
-      double[] tile = tile(from, to);
+      double[] tile = fill(buffer, from, to);
       if (rowMajor) {
         acc.addTileRowMajor(v, from, ld, to - from, tile, rowFrom, rowTo);
       } else {
@@ -58,9 +63,10 @@ public final class DenseTile implements SketchSlice {
 
   @Override
   public void addCsc(SketchAccumulator acc, int[] colPtrs, int[] rowIndices, double[] values) {
+    double[] buffer = new double[Math.min(len, PANEL) * width];
     for (int from = 0; from < len; from += PANEL) {
       int to = Math.min(len, from + PANEL);
-      acc.addTileCsc(colPtrs, rowIndices, values, from, to, tile(from, to));
+      acc.addTileCsc(colPtrs, rowIndices, values, from, to, fill(buffer, from, to));
     }
   }
 

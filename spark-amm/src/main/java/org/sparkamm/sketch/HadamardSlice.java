@@ -30,11 +30,7 @@ public final class HadamardSlice implements SketchSlice {
 
   @Override
   public void addDense(SketchAccumulator acc, double[] v, int ld, boolean rowMajor, int rowFrom, int rowTo) {
-    forEachPiece(rowFrom, rowTo, (buf, band, r0, r1, from, to, offset) -> {
-      double[] signs = new double[to - from];
-      for (int j = from; j < to; j++) {
-        signs[j - from] = sketch.sign(start + j);
-      }
+    forEachPiece(rowFrom, rowTo, (buf, band, r0, r1, from, to, offset, signs) -> {
       if (rowMajor) {
         // Transpose in tiles of TILE columns: contiguous reads along each row, writes that stay in cache.
         for (int j0 = from; j0 < to; j0 += TILE) {
@@ -61,9 +57,9 @@ public final class HadamardSlice implements SketchSlice {
 
   @Override
   public void addCsc(SketchAccumulator acc, int[] colPtrs, int[] rowIndices, double[] values) {
-    forEachPiece(0, acc.rows(), (buf, band, r0, r1, from, to, offset) -> {
+    forEachPiece(0, acc.rows(), (buf, band, r0, r1, from, to, offset, signs) -> {
       for (int j = from; j < to; j++) {
-        double s = sketch.sign(start + j);
+        double s = signs[j - from];
         int dst = (offset + j - from) * band;
         for (int p = colPtrs[j]; p < colPtrs[j + 1]; p++) {
           int r = rowIndices[p];
@@ -75,9 +71,12 @@ public final class HadamardSlice implements SketchSlice {
     }, acc);
   }
 
-  /** Fills a zeroed band buffer with the signed columns [from, to) of the range, placed from {@code offset}. */
+  /**
+   * Fills a zeroed band buffer with the columns [from, to) of the range times their signs
+   * ({@code signs[j - from]}), placed from {@code offset}.
+   */
   private interface Fill {
-    void fill(double[] buf, int band, int r0, int r1, int from, int to, int offset);
+    void fill(double[] buf, int band, int r0, int r1, int from, int to, int offset, double[] signs);
   }
 
   private void forEachPiece(int rowFrom, int rowTo, Fill fill, SketchAccumulator acc) {
@@ -94,6 +93,10 @@ public final class HadamardSlice implements SketchSlice {
       if (projection.count == 0) {
         continue;
       }
+      double[] signs = new double[to - from]; // once per chunk piece, shared by every band of rows
+      for (int j = from; j < to; j++) {
+        signs[j - from] = sketch.sign(start + j);
+      }
       for (int r0 = rowFrom; r0 < rowTo; r0 += bandRows) {
         int r1 = Math.min(rowTo, r0 + bandRows);
         int band = r1 - r0;
@@ -102,7 +105,7 @@ public final class HadamardSlice implements SketchSlice {
         } else {
           java.util.Arrays.fill(buf, 0, band * d, 0.0);
         }
-        fill.fill(buf, band, r0, r1, from, to, offset);
+        fill.fill(buf, band, r0, r1, from, to, offset, signs);
         FastHadamard.transformColumns(buf, band, d);
         acc.addColumnMajor(buf, -r0, band, projection, r0, r1);
       }
