@@ -65,6 +65,7 @@ public final class RowAlignedProduct {
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
+    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiplyRowAligned(algo, x, y); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.mergesSketches()) {
