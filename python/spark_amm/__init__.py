@@ -23,6 +23,7 @@ The JVM starts on first use (see ``_jvm.py`` for its classpath and heap settings
 """
 import numbers
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -98,7 +99,10 @@ class ConfigMap:
                 text = f.read().replace(newLine, "\n").replace(separator, ",")
             with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as t:
                 t.write(text)
-            fname = t.name
+            try:
+                return self.fromFile(t.name)
+            finally:
+                os.remove(t.name)
         from java.nio.file import Path
 
         loaded = _java_errors(lambda: AmmConfig.fromFile(Path.of(fname)))
@@ -243,7 +247,8 @@ def spark_multiply(algo, sketch_size, A=None, B=None, *, loader=None, config=Non
     by the executors themselves) or arrays (saved to temporary .npy files first). Or: ``loader=`` a
     LibAMM loader tag with ``config=`` a dict of its keys, or ``gen=(rows, cols_a, cols_b)`` for
     generated low-rank-plus-noise data. ``master`` defaults to an embedded ``local[*]``; a session
-    started earlier in this process (by :func:`start_spark`) is reused. ``info`` holds the run's
+    started earlier in this process (by :func:`start_spark`) is reused, and asking for another
+    ``master`` while it runs is an error (stop it first with :func:`stop_spark`). ``info`` holds the run's
     JSON line (millis, breakdown, shuffle bytes, shapes).
     """
     import json
@@ -251,43 +256,43 @@ def spark_multiply(algo, sketch_size, A=None, B=None, *, loader=None, config=Non
     ensure_jvm()
     argv = ["multiply", "--algo", str(algo), "--sketch", str(int(sketch_size)), "--engine", engine]
     tmp = tempfile.mkdtemp(prefix="spark_amm_")
-    for flag, value in (("--a", A), ("--b", B)):
-        if value is None:
-            continue
-        if isinstance(value, (str, os.PathLike)):
-            argv += [flag, os.fspath(value)]
-        else:
-            path = os.path.join(tmp, flag[2:] + ".npy")
-            np.save(path, np.asarray(value))
-            argv += [flag, path]
-    if loader is not None:
-        argv += ["--loader", loader]
-        for k, v in (config or {}).items():
-            argv += ["--set", f"{k}={v}"]
-    if gen is not None:
-        argv += ["--gen", ",".join(str(int(x)) for x in gen)]
-    for flag, value in (("--master", master), ("--seed", seed), ("--block-size", block_size),
-                        ("--partitions", partitions)):
-        if value is not None:
-            argv += [flag, str(value)]
-    if transpose_a:
-        argv.append("--transpose-a")
-    if transpose_b:
-        argv.append("--transpose-b")
-    out_path = os.path.join(tmp, "c.npy")
-    argv += ["--out", out_path]
-    status, out, err = _run_cli(argv)
-    if status != 0:
-        message = err.strip().splitlines()[0] if err.strip() else "spark-amm failed"
-        message = message.replace("spark-amm: error: ", "")
-        if message.endswith("no such file"):
-            raise FileNotFoundError(message)
-        raise ValueError(message) if status == 2 else RuntimeError(message)
-    C = np.load(out_path)
-    for f in os.listdir(tmp):
-        os.remove(os.path.join(tmp, f))
-    os.rmdir(tmp)
-    return C, json.loads(out.strip().splitlines()[-1])
+    try:  # the temporary copies of A and B, and C, go on every path
+        for flag, value in (("--a", A), ("--b", B)):
+            if value is None:
+                continue
+            if isinstance(value, (str, os.PathLike)):
+                argv += [flag, os.fspath(value)]
+            else:
+                path = os.path.join(tmp, flag[2:] + ".npy")
+                np.save(path, np.asarray(value))
+                argv += [flag, path]
+        if loader is not None:
+            argv += ["--loader", loader]
+            for k, v in (config or {}).items():
+                argv += ["--set", f"{k}={v}"]
+        if gen is not None:
+            argv += ["--gen", ",".join(str(int(x)) for x in gen)]
+        for flag, value in (("--master", master), ("--seed", seed), ("--block-size", block_size),
+                            ("--partitions", partitions)):
+            if value is not None:
+                argv += [flag, str(value)]
+        if transpose_a:
+            argv.append("--transpose-a")
+        if transpose_b:
+            argv.append("--transpose-b")
+        out_path = os.path.join(tmp, "c.npy")
+        argv += ["--out", out_path]
+        status, out, err = _run_cli(argv)
+        if status != 0:
+            message = err.strip().splitlines()[0] if err.strip() else "spark-amm failed"
+            message = message.replace("spark-amm: error: ", "")
+            if message.endswith("no such file"):
+                raise FileNotFoundError(message)
+            raise ValueError(message) if status == 2 else RuntimeError(message)
+        C = np.load(out_path)
+        return C, json.loads(out.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _run_cli(argv):

@@ -102,6 +102,13 @@ class MainTest {
     Npy.write(nanB, new DenseMatrix(50, 20, v), false);
     assertEquals(2, run("multiply", "--a", a.toString(), "--b", nanB.toString(), "--algo", "crs", "--sketch", "5").status);
     assertEquals(cachedBefore, SharedSpark.jsc().sc().getPersistentRDDs().size(), "a failed load released A");
+    // Another master while a session runs: getOrCreate would silently ignore it.
+    Outcome other = run("multiply", "--a", at.toString(), "--b", b.toString(), "--transpose-a", "--algo", "crs",
+        "--sketch", "5", "--master", "local[1]");
+    assertEquals(2, other.status, other.err);
+    assertTrue(other.err.contains("master 'local[2]' is already running in this process"), other.err);
+    assertEquals(0, run("multiply", "--a", at.toString(), "--b", b.toString(), "--transpose-a", "--algo", "crs",
+        "--sketch", "5", "--master", "local[2]").status, "the running master, named, is fine");
   }
 
   @Test
