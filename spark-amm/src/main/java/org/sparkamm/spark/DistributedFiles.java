@@ -38,6 +38,8 @@ import org.sparkamm.io.RowLayouts;
 public final class DistributedFiles {
   /** Records read per positioned read, at most this many bytes. */
   private static final long READ_BYTES = 32L << 20;
+  /** The most a task holds of a BlockMatrix file read, as doubles. */
+  static final long TASK_BYTES = 64L << 20;
   /** At most this many load tasks; beyond it, tasks take several record groups each. */
   private static final int MAX_TASKS = 20_000;
 
@@ -179,21 +181,46 @@ public final class DistributedFiles {
    * files by record position, Matrix Market files as text splits ({@link #matrixMarket}).
    */
   public static BlockMatrix blockMatrix(JavaSparkContext jsc, String path, int blockSize, int partitions) {
+    return blockMatrix(jsc, path, blockSize, partitions, TASK_BYTES);
+  }
+
+  /** {@link #blockMatrix(JavaSparkContext, String, int, int)} holding at most {@code taskBytes} per task. */
+  static BlockMatrix blockMatrix(JavaSparkContext jsc, String path, int blockSize, int partitions, long taskBytes) {
     AmmArgumentException.require(blockSize >= 1, "block size must be at least 1, got %d", blockSize);
     if (isMatrixMarket(path)) {
       return matrixMarket(jsc, path, blockSize, partitions);
     }
     RowLayout layout = layout(path);
     long groups = (layout.records + blockSize - 1) / blockSize;
+    // A task reads a group of blockSize records, all of each record when that fits TASK_BYTES, else a
+    // range of whole blocks of it: wide files (long records) are read in as many tasks as their bytes need.
+    long span = spanFor(layout, blockSize, taskBytes);
+    long spans = (layout.width + span - 1) / span;
     SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups, partitions).flatMapToPair(g -> {
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups * spans, partitions).flatMapToPair(u -> {
+      long g = u / spans;
+      int from = (int) ((u % spans) * span);
+      int len = (int) Math.min(span, layout.width - from);
       long first = g * blockSize;
       int count = (int) Math.min(blockSize, layout.records - first);
-      double[] values = readRecords(path, layout, first, count, conf.value());
-      return cut(layout, values, g.intValue(), count, blockSize).iterator();
+      double[] values = len == layout.width ? readRecords(path, layout, first, count, conf.value())
+          : readSpans(path, layout, first, count, from, len, conf.value());
+      return cut(layout, values, (int) g, count, blockSize, from, len).iterator();
     });
     SparkMatrices.cached(blocks.rdd());
     return new BlockMatrix(blocks.rdd(), blockSize, blockSize, layout.matrixRows(), layout.matrixCols());
+  }
+
+  /**
+   * Elements of each record a task reads: the whole record when a group of blockSize records fits
+   * {@code taskBytes} as doubles, else the largest multiple of blockSize that does (at least one block).
+   */
+  static long spanFor(RowLayout layout, int blockSize, long taskBytes) {
+    long perRecord = taskBytes / (8L * Math.max(1, Math.min(blockSize, layout.records)));
+    if (perRecord >= layout.width) {
+      return Math.max(1, layout.width);
+    }
+    return Math.max(1, perRecord / blockSize) * blockSize;
   }
 
   /**
@@ -261,19 +288,54 @@ public final class DistributedFiles {
         layout.decode(buf, n, values, (int) (done * layout.width), first + done);
       }
     }
-    for (int i = 0; i < values.length; i++) {
-      if (!Double.isFinite(values[i])) {
-        throw new AmmFormatException(path + ": record " + (first + i / layout.width) + " holds a NaN or infinite value");
-      }
-    }
+    checkFinite(path, values, first, layout.width);
     return values;
   }
 
-  /** Cuts a group of records into blocks: records are rows (block row g) or columns (block column g). */
+  /**
+   * Records [first, first + count), elements [from, from + len) of each: one positioned read per record
+   * (and, for the span holding element 0 of records with a prefix, a check of each prefix).
+   */
+  static double[] readSpans(String path, RowLayout layout, long first, int count, int from, int len,
+      Configuration conf) throws IOException {
+    double[] values = new double[Math.multiplyExact(count, len)];
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    int size = layout.dtype.size;
+    byte[] buf = new byte[Math.multiplyExact(len, size)];
+    byte[] prefix = new byte[layout.prefix];
+    try (FSDataInputStream in = fs.open(p)) {
+      for (int r = 0; r < count; r++) {
+        long at = layout.dataOffset + (first + r) * layout.recordBytes();
+        if (from == 0 && layout.prefix > 0) {
+          in.readFully(at, prefix, 0, prefix.length);
+          layout.checkPrefix(prefix, first + r);
+        }
+        in.readFully(at + layout.prefix + (long) from * size, buf, 0, buf.length);
+        layout.decodeElements(buf, len, values, r * len);
+      }
+    }
+    checkFinite(path, values, first, len);
+    return values;
+  }
+
+  private static void checkFinite(String path, double[] values, long first, int perRecord) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new AmmFormatException(path + ": record " + (first + i / perRecord) + " holds a NaN or infinite value");
+      }
+    }
+  }
+
+  /**
+   * Cuts elements [from, from + len) of a group of records (row-major in v, len per record) into
+   * blocks: records are rows (block row g) or columns (block column g); {@code from} is a multiple of
+   * blockSize.
+   */
   private static List<Tuple2<Tuple2<Object, Object>, Matrix>> cut(RowLayout layout, double[] v, int g, int count,
-      int blockSize) {
+      int blockSize, int spanFrom, int spanLen) {
     List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
-    int width = layout.width;
+    int width = spanLen;
     for (int b = 0; b * (long) blockSize < width; b++) {
       int from = b * blockSize;
       int len = Math.min(blockSize, width - from);
@@ -289,7 +351,8 @@ public final class DistributedFiles {
           }
         }
       }
-      Tuple2<Object, Object> key = layout.columnsAreRecords ? new Tuple2<>(b, g) : new Tuple2<>(g, b);
+      int bb = spanFrom / blockSize + b;
+      Tuple2<Object, Object> key = layout.columnsAreRecords ? new Tuple2<>(bb, g) : new Tuple2<>(g, bb);
       DenseMatrix m = layout.columnsAreRecords ? new DenseMatrix(len, count, block) : new DenseMatrix(count, len, block);
       out.add(new Tuple2<>(key, m));
     }
