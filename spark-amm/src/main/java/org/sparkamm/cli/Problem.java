@@ -292,6 +292,11 @@ final class Problem implements AutoCloseable {
     return new Run(c, null, (System.nanoTime() - t0) / 1_000_000, amm.getBreakDown());
   }
 
+  /** The sketch size for a target relative error ({@code Amm.sketchSizeFor}) on this problem's engine. */
+  org.sparkamm.algo.SketchSizing.Choice sketchSizeFor(Amm amm, double targetError) {
+    return onSpark ? amm.sketchSizeFor(ad, bd, targetError) : amm.sketchSizeFor(a, b, targetError);
+  }
+
   /** MLlib's numMidDimSplits that the exact product on Spark uses with this configuration. */
   int midDimSplits(Amm amm) {
     if (midSplits != null) {

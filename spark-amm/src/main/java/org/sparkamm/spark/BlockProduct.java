@@ -203,6 +203,11 @@ public final class BlockProduct {
     return (int) Math.max(1, Math.min(Math.max(1, innerBlocks), splits));
   }
 
+  /** The pilot's probe values for choosing a sketch size ({@code algo.SketchSizing}), where the blocks lie. */
+  public static double[] pilotValues(BlockMatrix a, BlockMatrix b, long seed) {
+    return RepeatProbes.pilotValues(org.sparkamm.algo.SketchSizing.probes(seed), a, b);
+  }
+
   /**
    * The per-inner-index norms of the error formulas ({@link AmmAlgorithm#expectedSquaredError}), in
    * one pass, cached: the caller releases them.

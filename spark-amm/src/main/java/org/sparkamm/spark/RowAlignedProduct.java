@@ -150,6 +150,11 @@ public final class RowAlignedProduct {
     throw new AmmArgumentException("column '" + col + "' row " + row + " holds no vector (null)");
   }
 
+  /** The pilot's probe values for choosing a sketch size ({@code algo.SketchSizing}), where the rows lie. */
+  public static double[] pilotValues(IndexedRowMatrix x, IndexedRowMatrix y, long seed) {
+    return RepeatProbes.pilotValues(org.sparkamm.algo.SketchSizing.probes(seed), x, y);
+  }
+
   /** The per-inner-index norms of the error formulas for X^T Y, cached: the caller releases them. */
   public static InnerNorms norms(IndexedRowMatrix x, IndexedRowMatrix y) {
     return masses(x, y, x.numRows());

@@ -112,6 +112,22 @@ class MainTest {
   }
 
   @Test
+  void autoSketchChoosesForATargetErrorAndReportsThePrediction() {
+    Outcome o = run("multiply", "--gen", "3000,30,20", "--transpose-a", "--algo", "countSketch", "--sketch", "auto",
+        "--target-error", "0.3", "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"target_error\":0.3") && o.out.contains("\"predicted_error\":"), o.out);
+    Outcome missing = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "auto",
+        "--engine", "local");
+    assertEquals(2, missing.status);
+    assertTrue(missing.err.contains("--sketch auto needs --target-error"), missing.err);
+    Outcome stray = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "4",
+        "--target-error", "0.1", "--engine", "local");
+    assertEquals(2, stray.status);
+    assertTrue(stray.err.contains("--target-error goes with --sketch auto"), stray.err);
+  }
+
+  @Test
   void benchWritesOneCsvRowPerTrialWithTenSignificantDigits() throws IOException {
     Path csv = dir.resolve("bench.csv");
     Outcome o = run("bench", "--a", a.toString(), "--b", b.toString(), "--algo", "crs,countSketch,mm",
