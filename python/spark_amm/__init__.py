@@ -188,13 +188,31 @@ class AMM(_Configurable):
     def __init__(self, tag):
         super().__init__(_amm_factory, tag)
 
-    def amm(self, A, B, sketchSize):
-        """C ~ A @ B as a numpy.ndarray (float32 when A and B are float32, else float64)."""
+    def amm(self, A, B, sketchSize=None, *, target_error=None):
+        """C ~ A @ B as a numpy.ndarray (float32 when A and B are float32, else float64).
+
+        Give ``sketchSize``, or ``target_error=eps`` to let the library choose the smallest sketch
+        whose expected relative Frobenius error is eps (see :meth:`sketchSizeFor`).
+        """
+        if (sketchSize is None) == (target_error is None):
+            raise ValueError("give sketchSize or target_error=, not both")
         dtype = _convert.result_dtype(A, B)
         a = _convert.to_java(A, "A")
         b = _convert.to_java(B, "B")
+        if target_error is not None:
+            sketchSize = self._choose(a, b, target_error)["sketch"]
         c = _java_errors(lambda: self._java.multiply(a, b, int(sketchSize)))
         return _convert.from_java(c, dtype)
+
+    def sketchSizeFor(self, A, B, target_error):
+        """The sketch size for an expected relative error, and what it predicts, as a dict:
+        sketch, predicted_error, product_norm2 (the pilot's estimate of ||AB||_F^2), pilot_relative_sd."""
+        return self._choose(_convert.to_java(A, "A"), _convert.to_java(B, "B"), target_error)
+
+    def _choose(self, a, b, target_error):
+        c = _java_errors(lambda: self._java.sketchSizeFor(a, b, float(target_error)))
+        return {"sketch": int(c.sketchSize), "predicted_error": float(c.predictedError),
+                "product_norm2": float(c.productNorm2), "pilot_relative_sd": float(c.pilotRelativeSd)}
 
     def getBreakDown(self):
         """buildATime, buildBTime, fABTime, postProcessTime (microseconds) and shuffleBytes, as a ConfigMap."""

@@ -179,3 +179,17 @@ def test_config_files_with_other_separators_leave_no_temporary_file(tmp_path, mo
     back.fromFile(str(tmp_path / "c.txt"), separator=";", newLine="|")
     assert PyAMM.configMapToDict(back) == {"seed": 3, "tag": "crs"}
     assert set(os.listdir(tempfile.gettempdir())) - before == set()
+
+
+def test_target_error_chooses_the_sketch_size():
+    rng = np.random.default_rng(7)
+    A = rng.standard_normal((30, 600))
+    B = A.T @ rng.standard_normal((30, 20)) + 0.5 * rng.standard_normal((600, 20))
+    algo = PyAMM.createAMM("countSketch")
+    choice = algo.sketchSizeFor(A, B, 0.5)
+    assert 1 <= choice["sketch"] <= 600 and choice["predicted_error"] <= 0.5
+    np.testing.assert_allclose(algo.amm(A, B, target_error=0.5), algo.amm(A, B, choice["sketch"]))
+    with pytest.raises(ValueError, match="not both"):
+        algo.amm(A, B, 10, target_error=0.5)
+    with pytest.raises(ValueError, match="is exact"):
+        PyAMM.createAMM("mm").amm(A, B, target_error=0.5)
