@@ -231,11 +231,16 @@ public final class BlockProduct {
   /**
    * At most two partitions per core for the sketching pass (a narrow coalesce, no shuffle): each
    * task emits one partial sketch per outer block, so the shuffle is bounded by the cluster's
-   * cores rather than by how finely the input happens to be partitioned.
+   * cores rather than by how finely the input happens to be partitioned. Partitions are grouped by
+   * the executor caching them ({@link ExecutorCoalescer}), so each task reads its blocks in process.
    */
   static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc) {
     int target = Math.max(1, 2 * jsc.defaultParallelism());
-    return rdd.getNumPartitions() > target ? rdd.coalesce(target) : rdd;
+    if (rdd.getNumPartitions() <= target) {
+      return rdd;
+    }
+    return new JavaPairRDD<>(rdd.rdd().coalesce(target, false,
+        scala.Option.apply(new ExecutorCoalescer()), null), rdd.kClassTag(), rdd.vClassTag());
   }
 
   /**
