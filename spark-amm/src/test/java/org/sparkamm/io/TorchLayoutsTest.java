@@ -211,11 +211,15 @@ class TorchLayoutsTest {
   record Outcome(int status, String out, String err) {}
 
   static Outcome convert(String... files) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     String[] argv = new String[files.length + 1];
     argv[0] = "convert";
     System.arraycopy(files, 0, argv, 1, files.length);
+    return run(argv);
+  }
+
+  static Outcome run(String... argv) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -281,5 +285,12 @@ class TorchLayoutsTest {
     assertEquals(3, p.rank());
     // Element (c, k, d) of the codebook is values[(c * 16 + k) * 100 + d]; row c * 16 + k of the folded matrix.
     assertEquals(p.values[(7 * 16 + 3) * 100 + 42], m.matrix.apply(7 * 16 + 3, 42));
+    // multiply's JSON line says so too.
+    Path b = dir.resolve("b.npy");
+    Npy.write(b, new long[] {100, 2}, new double[200], DType.F8);
+    Outcome o = run("multiply", "--engine", "local", "--a", pt.toString(), "--key-a", "prototypes", "--b", b.toString(),
+        "--algo", "mm", "--sketch", "1");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"m\":160") && o.out.contains("\"inputNote\":\"" + m.note + "\""), o.out);
   }
 }
