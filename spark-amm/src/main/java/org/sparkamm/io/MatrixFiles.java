@@ -58,7 +58,7 @@ public final class MatrixFiles {
     }
     if (MatrixMarket.isGzip(head)) {
       try {
-        if (MatrixMarket.isMatrixMarket(Files.newInputStream(file), file.toString())) {
+        if (MatrixMarket.isMatrixMarket(Files.newInputStream(file))) {
           return Format.MATRIX_MARKET;
         }
       } catch (IOException e) {

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.sparkamm.error.AmmFormatException;
 
@@ -103,7 +103,7 @@ public final class MatrixMarket {
 
   public static DenseMatrix read(Path file) {
     String name = file.toString();
-    try (InputStream in = decompressed(Files.newInputStream(file), name)) {
+    try (InputStream in = decompressed(Files.newInputStream(file))) {
       Header h = header(in, name);
       return readEntries(new Entries(in, h));
     } catch (NoSuchFileException e) {
@@ -128,10 +128,10 @@ public final class MatrixMarket {
   }
 
   /** True for a Matrix Market file, plain or gzip-compressed; reads the stream's first bytes and closes it. */
-  public static boolean isMatrixMarket(InputStream raw, String name) throws IOException {
+  public static boolean isMatrixMarket(InputStream raw) throws IOException {
     byte[] head = new byte[64];
     int n = 0;
-    try (InputStream in = decompressed(raw, name)) {
+    try (InputStream in = decompressed(raw)) {
       for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; n += r) {
         // the first bytes, decompressed
       }
@@ -142,7 +142,7 @@ public final class MatrixMarket {
   }
 
   /** The stream, buffered, and decompressed when its content is gzip (recognized by its first bytes). */
-  public static InputStream decompressed(InputStream raw, String name) throws IOException {
+  public static InputStream decompressed(InputStream raw) throws IOException {
     try {
       InputStream in = new BufferedInputStream(raw, 1 << 16);
       in.mark(2);

@@ -16,16 +16,20 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.sparkamm.error.AmmFormatException;
 
 /**
- * NumPy's {@code .npy} format (format versions 1.0, 2.0 and 3.0) for 2-D real arrays.
+ * NumPy's {@code .npy} format (format versions 1.0, 2.0 and 3.0): 2-D real arrays are read as
+ * matrices, arrays of any rank are written.
  *
  * <p>Layout: the magic {@code \x93NUMPY}, major and minor version bytes, the header length (2 bytes
  * little-endian in 1.0, 4 bytes in 2.0/3.0), an ASCII (UTF-8 in 3.0) Python dict literal with
- * {@code descr}, {@code fortran_order} and {@code shape}, then the raw data. Read: float16/32/64
- * and signed/unsigned integers of 1-8 bytes, either byte order, C or Fortran order. A C-order array
- * becomes a row-major ({@code isTransposed}) {@link DenseMatrix} and a Fortran-order one a
- * column-major one, so no transposition is made. The header is checked against the file's length
- * before anything is allocated: a header that claims more data than the file holds, sizes whose
- * product overflows, or an array too large for one Java array is refused with a one-line message.
+ * {@code descr}, {@code fortran_order} and {@code shape}, then the raw data. Read: float16/32/64,
+ * signed/unsigned integers of 1-8 bytes and bool (0 or 1), either byte order, C or Fortran order.
+ * A C-order array becomes a row-major ({@code isTransposed}) {@link DenseMatrix} and a
+ * Fortran-order one a column-major one, so no transposition is made. Well-formed arrays that are
+ * not matrices are refused by what they are: object arrays (pickled Python objects, never
+ * unpickled here), structured dtypes, datetime64, timedelta64, strings, void. The header is
+ * checked against the file's length before anything is allocated: a header that claims more data
+ * than the file holds, sizes whose product overflows, or an array too large for one Java array is
+ * refused with a one-line message.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};

@@ -84,7 +84,7 @@ public final class DistributedFiles {
   public static boolean isMatrixMarket(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
     try {
-      return MatrixMarket.isMatrixMarket(p.getFileSystem(hadoopConf()).open(p), path);
+      return MatrixMarket.isMatrixMarket(p.getFileSystem(hadoopConf()).open(p));
     } catch (java.io.FileNotFoundException e) {
       throw new AmmFormatException(path + ": no such file");
     } catch (IOException e) {
@@ -117,7 +117,7 @@ public final class DistributedFiles {
 
   private static MatrixMarket.Header matrixMarketHeader(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = MatrixMarket.decompressed(p.getFileSystem(hadoopConf()).open(p), path)) {
+    try (InputStream in = MatrixMarket.decompressed(p.getFileSystem(hadoopConf()).open(p))) {
       return MatrixMarket.header(in, path);
     } catch (IOException e) {
       throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
@@ -156,7 +156,7 @@ public final class DistributedFiles {
     SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
     return jsc.parallelize(List.of(0), 1).flatMap(unused -> {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-      InputStream in = MatrixMarket.decompressed(p.getFileSystem(conf.value()).open(p), path);
+      InputStream in = MatrixMarket.decompressed(p.getFileSystem(conf.value()).open(p));
       org.apache.spark.TaskContext.get().addTaskCompletionListener(
           (org.apache.spark.util.TaskCompletionListener) context -> closeQuietly(in));
       MatrixMarket.header(in, path);
