@@ -62,6 +62,9 @@ final class MultiplyCommand {
       if (outPath != null) {
         json.put("out", outPath.toString());
       }
+      if (problem.inputNote != null) {
+        json.put("inputNote", problem.inputNote); // e.g. a 3-D tensor's leading dimensions folded into rows
+      }
       out.println(json);
       run.release();
     }

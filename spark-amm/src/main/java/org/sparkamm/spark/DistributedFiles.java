@@ -82,12 +82,11 @@ public final class DistributedFiles {
     }
   }
 
-  /** True for a Matrix Market file (read as text splits rather than by record position). */
+  /** True for a Matrix Market file, plain or gzip-compressed (read as text, not by record position). */
   public static boolean isMatrixMarket(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = p.getFileSystem(hadoopConf()).open(p)) {
-      byte[] head = in.readNBytes(14);
-      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equalsIgnoreCase("%%MatrixMarket");
+    try {
+      return MatrixMarket.isMatrixMarket(p.getFileSystem(hadoopConf()).open(p));
     } catch (java.io.FileNotFoundException e) {
       throw new AmmFormatException(path + ": no such file");
     } catch (IOException e) {
@@ -120,7 +119,7 @@ public final class DistributedFiles {
 
   private static MatrixMarket.Header matrixMarketHeader(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = new java.io.BufferedInputStream(p.getFileSystem(hadoopConf()).open(p))) {
+    try (InputStream in = MatrixMarket.decompressed(p.getFileSystem(hadoopConf()).open(p))) {
       return MatrixMarket.header(in, path);
     } catch (IOException e) {
       throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
@@ -131,11 +130,75 @@ public final class DistributedFiles {
    * A Matrix Market file read as text splits by the executors: lines at or after the size line's
    * end are parsed where they lie (errors give the byte offset of the line), symmetric storage is
    * mirrored, array-format values are placed by their index in file order, the entry count is
-   * checked against the size line, and a CoordinateMatrix becomes sparse blocks. Shuffle: the
-   * entries once (grouping them by block), about 24 bytes each.
+   * checked against the size line, and a CoordinateMatrix becomes sparse blocks (duplicate
+   * coordinates are summed there, as {@code SparseMatrix.fromCOO} does). A gzip-compressed file
+   * does not split: one task decompresses and parses it whole, streaming its entries into the
+   * shuffle (nothing passes through the driver, and no task holds more than one entry). Shuffle:
+   * the entries once (grouping them by block), about 24 bytes each.
    */
   public static BlockMatrix matrixMarket(JavaSparkContext jsc, String path, int blockSize, int partitions) {
     MatrixMarket.Header h = matrixMarketHeader(path);
+    JavaRDD<MatrixEntry> entries = gzipped(path) ? gzipEntries(jsc, path, h) : textSplitEntries(jsc, path, h, partitions);
+    BlockMatrix b = new CoordinateMatrix(entries.rdd(), h.rows, h.cols).toBlockMatrix(blockSize, blockSize);
+    SparkMatrices.cached(b.blocks());
+    return b;
+  }
+
+  private static boolean gzipped(String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try (InputStream in = p.getFileSystem(hadoopConf()).open(p)) {
+      return MatrixMarket.isGzip(in.readNBytes(2));
+    } catch (IOException e) {
+      throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The entries of a gzip file, read in one task that closes its stream when it ends, however it ends. */
+  private static JavaRDD<MatrixEntry> gzipEntries(JavaSparkContext jsc, String path, MatrixMarket.Header h) {
+    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
+    return jsc.parallelize(List.of(0), 1).flatMap(unused -> {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      InputStream in = MatrixMarket.decompressed(p.getFileSystem(conf.value()).open(p));
+      org.apache.spark.TaskContext.get().addTaskCompletionListener(
+          (org.apache.spark.util.TaskCompletionListener) context -> closeQuietly(in));
+      MatrixMarket.header(in, path);
+      MatrixMarket.Entries e = new MatrixMarket.Entries(in, h);
+      return new java.util.Iterator<MatrixEntry>() {
+        private final java.util.ArrayDeque<MatrixEntry> pending = new java.util.ArrayDeque<>(2);
+
+        @Override
+        public boolean hasNext() {
+          try {
+            if (pending.isEmpty() && e.next()) {
+              pending.addAll(mirrored(h, e.row(), e.col(), e.value()));
+            }
+          } catch (IOException x) {
+            throw new AmmFormatException(path + ": cannot read (" + x.getMessage() + ")");
+          }
+          return !pending.isEmpty();
+        }
+
+        @Override
+        public MatrixEntry next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return pending.poll();
+        }
+      };
+    });
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // the task is over; nothing more to read
+    }
+  }
+
+  private static JavaRDD<MatrixEntry> textSplitEntries(JavaSparkContext jsc, String path, MatrixMarket.Header h,
+      int partitions) {
     JavaPairRDD<Long, String> lines = jsc.hadoopFile(path, org.apache.hadoop.mapred.TextInputFormat.class,
             org.apache.hadoop.io.LongWritable.class, org.apache.hadoop.io.Text.class, Math.max(1, partitions))
         .mapToPair(e -> new Tuple2<>(e._1().get(), e._2().toString()))
@@ -149,7 +212,7 @@ public final class DistributedFiles {
       });
     } else {
       entries = lines.zipWithIndex().flatMap(e -> {
-        double x = MatrixMarket.value(e._1()._2(), path + " at byte " + e._1()._1());
+        double x = MatrixMarket.value(h, e._1()._2(), path + " at byte " + e._1()._1());
         if (e._2() >= h.entries) {
           throw new AmmFormatException(path + " at byte " + e._1()._1() + ": more entries than the " + h.entries
               + " declared");
@@ -162,9 +225,7 @@ public final class DistributedFiles {
     if (found != h.entries) {
       throw new AmmFormatException(path + ": " + h.entries + " entries declared, " + found + " found");
     }
-    BlockMatrix b = new CoordinateMatrix(entries.rdd(), h.rows, h.cols).toBlockMatrix(blockSize, blockSize);
-    SparkMatrices.cached(b.blocks());
-    return b;
+    return entries;
   }
 
   private static List<MatrixEntry> mirrored(MatrixMarket.Header h, long i, long j, double x) {
