@@ -28,6 +28,15 @@ class DistributedFilesTest {
   @TempDir
   Path dir;
 
+  /** Loads cache what they read (the caller releases it); release everything so later tests count from zero. */
+  @org.junit.jupiter.api.AfterEach
+  void releaseCachedLoads() {
+    for (org.apache.spark.rdd.RDD<?> cached : scala.jdk.javaapi.CollectionConverters.asJava(
+        SharedSpark.jsc().sc().getPersistentRDDs()).values()) {
+      cached.unpersist(false);
+    }
+  }
+
   private static void assertSameAsLocal(Path file) {
     DenseMatrix local = MatrixFiles.read(file, null).matrix;
     for (int[] bp : new int[][] {{1, 3}, {5, 7}}) {
