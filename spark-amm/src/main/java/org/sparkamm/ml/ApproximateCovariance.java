@@ -1,21 +1,20 @@
 package org.sparkamm.ml;
 
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.mllib.linalg.Vectors;
+import org.apache.spark.mllib.linalg.distributed.IndexedRow;
+import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.StructType;
 import org.sparkamm.Amm;
 
 /**
  * The approximate covariance of one or more vector columns stacked side by side, z_i = [x_i; y_i; ...]
  * (dimension D = sum of the columns' sizes), through the row-aligned product
- * {@link Amm#multiplyRowAligned(Dataset, String, String, int)}:
+ * {@link Amm#multiplyRowAligned(IndexedRowMatrix, IndexedRowMatrix, int)} of Z with itself, row i
+ * being the i-th row of the DataFrame (its position, as the DataFrame overload numbers rows):
  *
  * <pre>
  *   centered:   S = sym(AMM(Zc^T, Zc)) / (n - 1),   Zc = Z - 1 mu^T   (rows z_i - mu)
@@ -37,6 +36,9 @@ import org.sparkamm.Amm;
  * sketch: CCA's Sxx, Syy and Sxy are blocks of one product, which is what LibAMM's three products with
  * the seed reset before each compute for a linear sketch, at a third of the passes.
  *
+ * <p>The stacked rows are a lazy map over the caller's rows (which fit caches), so the product reads
+ * that one cache: the DataFrame overload of the product would cache its own copy of the rows.
+ *
  * <p>Guarantee: E||S - C||_F^2 = E||AMM - Zc^T Zc||_F^2 / (n-1)^2, the algorithm's
  * {@code expectedSquaredError} for the rows of Zc (or a bound, see each algorithm). Cost and shuffle:
  * those of the row-aligned product for a D x D result (for linear sketches one pass, no shuffle of
@@ -44,8 +46,6 @@ import org.sparkamm.Amm;
  * themselves, 2 n D doubles shuffled), plus O(D^2) on the driver.
  */
 final class ApproximateCovariance {
-  private static final String Z = "z";
-
   private ApproximateCovariance() {}
 
   /**
@@ -63,9 +63,9 @@ final class ApproximateCovariance {
       dims[c] = moments.dim(c);
       d += dims[c];
     }
-    JavaRDD<Row> stacked = rows.javaRDD().map(r -> RowFactory.create(stack(r, names, dims, means)));
-    Dataset<Row> z = rows.sparkSession().createDataFrame(stacked, new StructType().add(Z, SQLDataTypes.VectorType()));
-    double[] g = amm.multiplyRowAligned(z, Z, Z, sketchSize).toArray();
+    IndexedRowMatrix z = new IndexedRowMatrix(rows.javaRDD().zipWithIndex()
+        .map(r -> new IndexedRow(r._2(), stack(r._1(), names, dims, means))).rdd(), moments.count(), d);
+    double[] g = amm.multiplyRowAligned(z, z, sketchSize).toArray();
     double scale = center ? 1.0 / (moments.count() - 1) : 1.0 / moments.count();
     for (int j = 0; j < d; j++) {
       for (int i = 0; i <= j; i++) {
@@ -78,9 +78,9 @@ final class ApproximateCovariance {
   }
 
   /** [x - mu_x; y - mu_y; ...] (a null mean: not centered); one uncentered column passes as it is. */
-  private static Vector stack(Row r, String[] names, int[] dims, double[][] means) {
+  private static org.apache.spark.mllib.linalg.Vector stack(Row r, String[] names, int[] dims, double[][] means) {
     if (names.length == 1 && means[0] == null) {
-      return VectorColumns.ml(r.get(0), names[0], dims[0]);
+      return Vectors.fromML(VectorColumns.ml(r.get(0), names[0], dims[0]));
     }
     int total = 0;
     for (int d : dims) {
