@@ -24,8 +24,9 @@ import org.sparkamm.Amm;
  *
  * <p><b>Centering is explicit</b>: each row has the means subtracted before the product, rather than
  * computing X^T X - n mu mu^T afterwards. The two are equal in exact arithmetic, but the subtraction
- * form cancels catastrophically when the means dominate the spread (relative error about
- * 2^-53 n ||mu||^2 / lambda for an eigenvalue lambda of the covariance), and for a sketch it is worse:
+ * form cancels catastrophically when the means dominate the spread (X^T X carries rounding errors of
+ * at least 2^-53 n ||mu||^2, so an eigenvalue lambda of the covariance keeps a relative error of at least
+ * 2^-53 ||mu||^2 / lambda, up to n times that with the summation's growth), and for a sketch it is worse:
  * the sketch's error scales with ||X||_F^2, which then includes the means' energy n ||mu||^2, and
  * subtracting the exact n mu mu^T does not remove that error. The price of explicit centering: sparse
  * rows become dense in the product's pass (D doubles per row).
