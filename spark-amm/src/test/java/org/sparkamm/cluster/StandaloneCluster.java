@@ -44,7 +44,7 @@ final class StandaloneCluster {
   private final ProcessGroup processes;
   private final Process master;
   private final List<Process> workerProcesses = new ArrayList<>();
-  private final int masterPort;
+  private final String masterUrl;
   private final int masterUiPort;
 
   /**
@@ -68,20 +68,24 @@ final class StandaloneCluster {
       }
     }
     Files.createDirectories(base.resolve("logs"));
+    long deadline = System.nanoTime() + START_SECONDS * 1_000_000_000L;
     int[] ports = freePorts(2 + 2 * workers);
-    masterPort = ports[0];
-    masterUiPort = ports[1];
-    master = daemon("master", List.of("org.apache.spark.deploy.master.Master", "--host", HOST,
-        "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(masterUiPort)), Map.of());
+    // No REST submission server (it would take the fixed port 6066).
+    master = daemon("master", List.of("-Dspark.master.rest.enabled=false", "org.apache.spark.deploy.master.Master",
+        "--host", HOST, "--port", String.valueOf(ports[0]), "--webui-port", String.valueOf(ports[1])), Map.of());
+    // The ports it bound, from its log: another process may have taken a chosen port meanwhile, and
+    // Spark then binds the next one.
+    Path log = base.resolve("logs").resolve("master.log");
+    masterUrl = logged(log, "Starting Spark master at (spark://\\S+)", deadline);
+    masterUiPort = Integer.parseInt(logged(log, "started service 'MasterUI' on port (\\d+)", deadline));
     for (int w = 0; w < workers; w++) {
       Path work = Files.createDirectories(base.resolve("work-" + w));
       Path local = Files.createDirectories(base.resolve("local-" + w));
       workerProcesses.add(daemon("worker-" + w, List.of("org.apache.spark.deploy.worker.Worker", "--host", HOST,
           "--port", String.valueOf(ports[2 + 2 * w]), "--webui-port", String.valueOf(ports[3 + 2 * w]),
-          "--cores", "1", "--memory", workerMemory, "--work-dir", work.toString(), masterUrl()),
+          "--cores", "1", "--memory", workerMemory, "--work-dir", work.toString(), masterUrl),
           Map.of("SPARK_LOCAL_DIRS", local.toString())));
     }
-    long deadline = System.nanoTime() + START_SECONDS * 1_000_000_000L;
     while (aliveWorkers() < workers) {
       if (!master.isAlive() || workerProcesses.stream().anyMatch(p -> !p.isAlive())) {
         throw new IllegalStateException("a cluster daemon exited while starting\n" + logTails());
@@ -94,7 +98,26 @@ final class StandaloneCluster {
   }
 
   String masterUrl() {
-    return "spark://" + HOST + ":" + masterPort;
+    return masterUrl;
+  }
+
+  /**
+   * The first group of {@code regex} in {@code log} once a line matches it; fails after
+   * {@code deadline} or when the master has exited.
+   */
+  private String logged(Path log, String regex, long deadline) throws IOException, InterruptedException {
+    Pattern p = Pattern.compile(regex);
+    while (true) {
+      Matcher m = p.matcher(Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "");
+      if (m.find()) {
+        return m.group(1);
+      }
+      if (!master.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the master did not log /" + regex + "/ within " + START_SECONDS + " s\n"
+            + logTails());
+      }
+      Thread.sleep(100);
+    }
   }
 
   /** The environment of every process of this cluster and of its drivers: loopback only, this SPARK_HOME. */
