@@ -116,8 +116,8 @@ class ClusterTest {
   private static Path jar;
   private static ProcessGroup processes;
   private static StandaloneCluster cluster;
-  private static Path a;
-  private static Path b;
+  private static Path aNpy;
+  private static Path bNpy;
   private static final Map<String, DenseMatrix> LOCAL = new HashMap<>();
 
   @BeforeAll
@@ -128,10 +128,10 @@ class ClusterTest {
     assertTrue(Files.isRegularFile(jar), jar + " missing: this test runs after the jar is packaged");
     base = Files.createTempDirectory(target, "cluster-test-");
     processes = new ProcessGroup();
-    a = base.resolve("a.npy");
-    b = base.resolve("b.npy");
-    Npy.write(a, TestMatrices.uniform(ROWS, COLS_A, 1), false);
-    Npy.write(b, TestMatrices.uniform(ROWS, COLS_B, 2), false);
+    aNpy = base.resolve("a.npy");
+    bNpy = base.resolve("b.npy");
+    Npy.write(aNpy, TestMatrices.uniform(ROWS, COLS_A, 1), false);
+    Npy.write(bNpy, TestMatrices.uniform(ROWS, COLS_B, 2), false);
     List<String> flags = Arrays.asList(System.getProperty("sparkamm.sparkArgs", "").strip().split("\\s+"));
     cluster = new StandaloneCluster(base, Files.readString(target.resolve("classpath.txt")), flags, processes, 2,
         "1g");
@@ -139,7 +139,7 @@ class ClusterTest {
     for (String algo : ALGOS) {
       Path out = base.resolve("local-" + algo + ".npy");
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int status = Main.run(multiplyArgs(algo, out, "--engine", "local"),
+      int status = Main.run(multiplyArgs(algo, aNpy, bNpy, out, "--engine", "local"),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8));
       assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
@@ -177,7 +177,7 @@ class ClusterTest {
     return ticks / 100.0; // USER_HZ
   }
 
-  private static String[] multiplyArgs(String algo, Path out, String... more) {
+  private static String[] multiplyArgs(String algo, Path a, Path b, Path out, String... more) {
     List<String> args = new ArrayList<>(List.of("multiply", "--a", a.toString(), "--b", b.toString(),
         "--transpose-a", "--algo", algo, "--sketch", String.valueOf(SKETCH), "--seed", String.valueOf(SEED),
         "--block-size", String.valueOf(BLOCK), "--out", out.toString()));
@@ -213,14 +213,17 @@ class ClusterTest {
       driverConf().forEach((k, v) -> opts.append(" -D").append(k).append('=').append(v));
       env.put("JAVA_OPTS", opts.toString());
       List<String> viaLauncher = new ArrayList<>(List.of(launcher.toString()));
-      viaLauncher.addAll(List.of(multiplyArgs(algo, base.resolve("launcher-" + algo + ".npy"), "--master",
+      // Paths relative to the drivers' working directory (base): the executors run elsewhere.
+      Path a = base.relativize(aNpy);
+      Path b = base.relativize(bNpy);
+      viaLauncher.addAll(List.of(multiplyArgs(algo, a, b, Path.of("launcher-" + algo + ".npy"), "--master",
           cluster.masterUrl())));
 
       List<String> viaSubmit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master",
           cluster.masterUrl(), "--deploy-mode", "client", "--class", "org.sparkamm.cli.Main"));
       driverConf().forEach((k, v) -> viaSubmit.addAll(List.of("--conf", k + "=" + v)));
       viaSubmit.add(jar.toString());
-      viaSubmit.addAll(List.of(multiplyArgs(algo, base.resolve("submit-" + algo + ".npy"))));
+      viaSubmit.addAll(List.of(multiplyArgs(algo, a, b, Path.of("submit-" + algo + ".npy"))));
 
       // Both at once: one driver starts while the other's application holds the cluster's two cores.
       List<Driver> drivers = List.of(new Driver("launcher-" + algo, viaLauncher, env),
@@ -267,12 +270,12 @@ class ClusterTest {
     SparkSession session = builder.getOrCreate();
     try {
       SparkContext sc = session.sparkContext();
-      sc.setLogLevel("WARN");
+      sc.setLogLevel("ERROR"); // the lost executors are expected: no warning per lost block
       Events events = new Events();
       sc.addSparkListener(events);
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-      BlockMatrix aFile = DistributedFiles.blockMatrix(jsc, a.toUri().toString(), BLOCK, 8);
-      BlockMatrix bFile = DistributedFiles.blockMatrix(jsc, b.toUri().toString(), BLOCK, 8);
+      BlockMatrix aFile = DistributedFiles.blockMatrix(jsc, aNpy.toUri().toString(), BLOCK, 8);
+      BlockMatrix bFile = DistributedFiles.blockMatrix(jsc, bNpy.toUri().toString(), BLOCK, 8);
       waitForExecutors(sc, 2);
       assertOnlyLoopback(sc.applicationId());
       for (String algo : ALGOS) {
