@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.sparkamm.Amm;
+import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.error.AmmArgumentException;
 
 /**
@@ -17,7 +18,8 @@ import org.sparkamm.error.AmmArgumentException;
  * progress line. {@code --seed} and the engine and configuration options of {@code bench}
  * ({@code --set}, {@code --config}, {@code --master}, {@code --partitions}, {@code --block-size},
  * {@code --mid-splits}) pass through to the load and the algorithms. Trial t uses seed S + t; a
- * cold trial repeats trial 0's seed.
+ * cold trial repeats trial 0's seed. Methods that do not read the sketch size (see
+ * {@link #readsSketchSize}) run at the first sketch size only.
  */
 final class ExperimentContext {
   /** The options of {@code spark-amm experiment NAME}. */
@@ -105,6 +107,15 @@ final class ExperimentContext {
   }
 
   /**
+   * False for the methods whose result does not depend on the sketch size, as their Javadoc states:
+   * the exact product (and exact modes such as {@code int8_fp64}), block low-rank approximation
+   * (its ranks set the accuracy) and scalar quantization (every entry rounded).
+   */
+  static boolean readsSketchSize(AmmAlgorithm algo) {
+    return !(algo.isExact() || algo.factorsBlocks() || algo.quantizesEntries());
+  }
+
+  /**
    * {@code --size} as positive integers, or {@code fallback} when absent; it must have one of the
    * {@code counts} numbers of values ({@code form} says which, for the error).
    */
@@ -131,7 +142,7 @@ final class ExperimentContext {
   /**
    * Loads the inputs that {@code inputs} name (options of {@code bench}: {@code --gen ...},
    * {@code --loader TAG --set key=value}, {@code --transpose-a}) on {@code engine}; measures the
-   * exact product, then every algorithm at every sketch size (the exact one once), {@link #trials}
+   * exact product, then every algorithm at every sketch size it reads, {@link #trials}
    * times each, after one cold trial when {@code coldTrial} (for {@code mm}, its reference run).
    * Failed trials are recorded and the run goes on.
    */
@@ -159,7 +170,7 @@ final class ExperimentContext {
             + " %d ms", problem.shape(), engine, loop.exact.millis, loop.readMillis));
         for (Amm amm : algos) {
           boolean exact = amm.algorithm().isExact();
-          for (int k : exact ? new int[] {sketches[0]} : sketches) {
+          for (int k : readsSketchSize(amm.algorithm()) ? sketches : new int[] {sketches[0]}) {
             for (int t = coldTrial ? -1 : 0; t < trials; t++) {
               boolean cold = t < 0;
               int index = Math.max(t, 0);
@@ -189,7 +200,7 @@ final class ExperimentContext {
   private int steps(List<Amm> algos, boolean coldTrial) {
     int settings = 0;
     for (Amm amm : algos) {
-      settings += amm.algorithm().isExact() ? 1 : sketches.length;
+      settings += readsSketchSize(amm.algorithm()) ? sketches.length : 1;
     }
     return settings * (trials + (coldTrial ? 1 : 0));
   }

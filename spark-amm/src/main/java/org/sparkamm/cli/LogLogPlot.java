@@ -22,8 +22,9 @@ import javax.imageio.ImageIO;
 /**
  * A log-log plot drawn headless with java.awt and encoded as PNG by ImageIO (no dependency beyond
  * the JDK). Series are solid, dashed or dotted lines, or labeled markers; a point with a
- * non-positive or non-finite coordinate is skipped and breaks its line. Both axes span whole
- * decades around the data, with a labeled grid line at each decade and light ones at 2..9 times it.
+ * non-positive or non-finite coordinate is skipped and breaks its line. Both axes span the data
+ * (padded by 4%), with grid lines at each decade and lighter ones at 2..9 times it, labeled at the
+ * decades (and at 2 and 5 times them over ranges of a few decades).
  * The legend (and any notes) sits to the right of the plot area.
  */
 final class LogLogPlot {
@@ -130,38 +131,37 @@ final class LogLogPlot {
     g.fillRect(0, 0, WIDTH, HEIGHT);
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = HEIGHT - TOP - BOTTOM;
-    int[] xr = decades(true);
-    int[] yr = decades(false);
+    double[] xr = range(true);
+    double[] yr = range(false);
     Axis ax = new Axis(xr[0], xr[1], LEFT, LEFT + plotW);
     Axis ay = new Axis(yr[0], yr[1], TOP + plotH, TOP);
-    Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-    g.setFont(small);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     FontMetrics fm = g.getFontMetrics();
-    for (int e = xr[0]; e <= xr[1]; e++) {
-      for (int d = 1; d <= 9 && (d == 1 || e < xr[1]); d++) {
-        int px = ax.pixel(d * Math.pow(10, e));
-        g.setColor(d == 1 ? new Color(0xcccccc) : new Color(0xeeeeee));
-        g.drawLine(px, TOP, px, TOP + plotH);
-      }
-      for (int d : xr[1] - xr[0] <= 3 ? new int[] {1, 2, 5} : new int[] {1}) {
-        if (d == 1 || e < xr[1]) {
-          String label = tick(e, d);
-          g.setColor(Color.DARK_GRAY);
-          g.drawString(label, ax.pixel(d * Math.pow(10, e)) - fm.stringWidth(label) / 2, TOP + plotH + 18);
+    for (int e = (int) Math.floor(xr[0]); e <= (int) Math.ceil(xr[1]); e++) {
+      for (int d = 1; d <= 9; d++) {
+        if (ax.holds(d, e)) {
+          int px = ax.pixel(d * Math.pow(10, e));
+          g.setColor(d == 1 ? new Color(0xcccccc) : new Color(0xeeeeee));
+          g.drawLine(px, TOP, px, TOP + plotH);
+          if (labeled(d, xr)) {
+            String label = tick(e, d);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(label, px - fm.stringWidth(label) / 2, TOP + plotH + 18);
+          }
         }
       }
     }
-    for (int e = yr[0]; e <= yr[1]; e++) {
-      for (int d = 1; d <= 9 && (d == 1 || e < yr[1]); d++) {
-        int py = ay.pixel(d * Math.pow(10, e));
-        g.setColor(d == 1 ? new Color(0xcccccc) : new Color(0xeeeeee));
-        g.drawLine(LEFT, py, LEFT + plotW, py);
-      }
-      for (int d : yr[1] - yr[0] <= 3 ? new int[] {1, 2, 5} : new int[] {1}) {
-        if (d == 1 || e < yr[1]) {
-          String label = tick(e, d);
-          g.setColor(Color.DARK_GRAY);
-          g.drawString(label, LEFT - 8 - fm.stringWidth(label), ay.pixel(d * Math.pow(10, e)) + fm.getAscent() / 2 - 1);
+    for (int e = (int) Math.floor(yr[0]); e <= (int) Math.ceil(yr[1]); e++) {
+      for (int d = 1; d <= 9; d++) {
+        if (ay.holds(d, e)) {
+          int py = ay.pixel(d * Math.pow(10, e));
+          g.setColor(d == 1 ? new Color(0xcccccc) : new Color(0xeeeeee));
+          g.drawLine(LEFT, py, LEFT + plotW, py);
+          if (labeled(d, yr)) {
+            String label = tick(e, d);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(label, LEFT - 8 - fm.stringWidth(label), py + fm.getAscent() / 2 - 1);
+          }
         }
       }
     }
@@ -272,8 +272,11 @@ final class LogLogPlot {
     }
   }
 
-  /** The whole decades [lo, hi] (lo &lt; hi) that hold every valid coordinate on one axis; [0, 1] for none. */
-  private int[] decades(boolean xAxis) {
+  /**
+   * log10 of the range [lo, hi] holding every valid coordinate on one axis, padded by 4% of its
+   * span (half a decade each side of a single value); [0, 1] when there is none.
+   */
+  private double[] range(boolean xAxis) {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     for (Series s : series) {
@@ -281,25 +284,30 @@ final class LogLogPlot {
       double[] other = xAxis ? s.y : s.x;
       for (int i = 0; i < v.length; i++) {
         if (valid(v[i]) && valid(other[i])) {
-          lo = Math.min(lo, v[i]);
-          hi = Math.max(hi, v[i]);
+          lo = Math.min(lo, Math.log10(v[i]));
+          hi = Math.max(hi, Math.log10(v[i]));
         }
       }
     }
     if (xAxis) {
       for (double v : verticals) {
         if (valid(v)) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
+          lo = Math.min(lo, Math.log10(v));
+          hi = Math.max(hi, Math.log10(v));
         }
       }
     }
     if (lo > hi) {
-      return new int[] {0, 1};
+      return new double[] {0, 1};
     }
-    int a = (int) Math.floor(Math.log10(lo) + 1e-9);
-    int b = (int) Math.ceil(Math.log10(hi) - 1e-9);
-    return new int[] {a, Math.max(b, a + 1)};
+    double pad = hi - lo < 1e-9 ? 0.5 : 0.04 * (hi - lo);
+    return new double[] {lo - pad, hi + pad};
+  }
+
+  /** Which multiples of a decade get a label: 1 over wide ranges, 1, 2, 5 over up to 3.5 decades, all below 0.7. */
+  private static boolean labeled(int d, double[] range) {
+    double span = range[1] - range[0];
+    return d == 1 || span < 0.7 || (span <= 3.5 && (d == 2 || d == 5));
   }
 
   /** d 10^e as a plain decimal from 0.0001 to 500000 (0.002, 50, 1000), else as 2e-5, 1e6. */
@@ -311,14 +319,14 @@ final class LogLogPlot {
     return v > 0 && Double.isFinite(v);
   }
 
-  /** log10 of values in [10^lo, 10^hi] onto pixels [from, to]. */
+  /** log10 of values, in [lo, hi], onto pixels [from, to]. */
   private static final class Axis {
-    final int lo;
-    final int hi;
+    final double lo;
+    final double hi;
     final int from;
     final int to;
 
-    Axis(int lo, int hi, int from, int to) {
+    Axis(double lo, double hi, int from, int to) {
       this.lo = lo;
       this.hi = hi;
       this.from = from;
@@ -331,6 +339,12 @@ final class LogLogPlot {
 
     int pixel(double v) {
       return (int) Math.round(exact(v));
+    }
+
+    /** True when d 10^e lies on the axis. */
+    boolean holds(int d, int e) {
+      double x = Math.log10(d) + e;
+      return x >= lo - 1e-9 && x <= hi + 1e-9;
     }
   }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sparkamm.Amm;
 
 /**
  * LibAMM's sketch-size scan ({@code benchmark/scripts/scanSketchSize}): A and B 2,500 x 2,500 from
@@ -92,14 +93,17 @@ final class ScanExperiment implements Experiment {
     MarkdownTable times = new MarkdownTable(header);
     Cells.Notes notes = new Cells.Notes();
     boolean anyBound = false;
+    boolean anyOnce = false;
     for (Map.Entry<String, Map<Integer, TrialSummary>> e : byTag.entrySet()) {
       String[] err = new String[header.length];
       String[] spec = new String[header.length];
       String[] time = new String[header.length];
-      err[0] = spec[0] = time[0] = "`" + e.getKey() + "`";
+      boolean once = once(e.getKey());
+      anyOnce |= once;
+      err[0] = spec[0] = time[0] = "`" + e.getKey() + "`" + (once ? " (any l)" : "");
       boolean bound = false;
       for (int i = 0; i < ctx.sketches.length; i++) {
-        TrialSummary s = e.getValue().get(ctx.sketches[i]);
+        TrialSummary s = e.getValue().get(ctx.sketches[once ? 0 : i]);
         String mark = s == null ? "" : notes.mark(s);
         if (s == null || !s.succeeded()) {
           err[i + 1] = spec[i + 1] = time[i + 1] = s == null ? "–" : "failed" + mark;
@@ -133,7 +137,16 @@ final class ScanExperiment implements Experiment {
           .append('\n');
     }
     md.append("### Median time, ms (speed-up over the exact product)\n\n").append(times);
+    if (anyOnce) {
+      md.append(String.format(Locale.ROOT, "%n(any l): the method does not read the sketch size (an exact mode, block"
+          + " low-rank approximation, scalar quantization): measured once, at l = %,d.%n", ctx.sketches[0]));
+    }
     return md.append(notes).append('\n').toString();
+  }
+
+  /** True for a method measured once, at the first sketch size (it does not read it): a flat line. */
+  private static boolean once(String tag) {
+    return !ExperimentContext.readsSketchSize(Amm.create(tag).algorithm());
   }
 
   /** One solid line per algorithm, its theory dashed and its spectral error dotted in the same color. */
@@ -147,13 +160,15 @@ final class ScanExperiment implements Experiment {
     }
     for (Map.Entry<String, List<TrialSummary>> e : byTag.entrySet()) {
       List<TrialSummary> list = e.getValue();
-      double[] x = new double[list.size()];
-      double[] err = new double[list.size()];
-      double[] theory = new double[list.size()];
-      double[] spectral = new double[list.size()];
-      for (int i = 0; i < list.size(); i++) {
-        TrialSummary s = list.get(i);
-        x[i] = s.sketch;
+      boolean once = once(e.getKey());
+      int points = once ? ctx.sketches.length : list.size();
+      double[] x = new double[points];
+      double[] err = new double[points];
+      double[] theory = new double[points];
+      double[] spectral = new double[points];
+      for (int i = 0; i < points; i++) {
+        TrialSummary s = list.get(once ? 0 : i);
+        x[i] = once ? ctx.sketches[i] : s.sketch;
         err[i] = s.meanError;
         theory[i] = Double.isNaN(s.meanExpected) ? s.meanSpectralBound : s.meanExpected;
         spectral[i] = s.meanSpectralError;

@@ -124,8 +124,8 @@ class ExperimentCommandTest {
     assertTrue(png.length > 10_000, "a plot with lines, a grid and text, got " + png.length + " bytes");
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
     assertEquals(1280, image.getWidth());
-    assertTrue(pixels(image, 0x1f77b4) > 200, "countSketch's line (the first color) is drawn");
-    assertTrue(pixels(image, 0xff7f0e) > 200, "cooFD's line (the second color) is drawn");
+    assertTrue(LogLogPlotTest.pixels(image, 0x1f77b4) > 200, "countSketch's line (the first color) is drawn");
+    assertTrue(LogLogPlotTest.pixels(image, 0xff7f0e) > 200, "cooFD's line (the second color) is drawn");
 
     String md = Files.readString(dir.resolve("scan-local.md"));
     assertTrue(md.contains("![scan-local](scan-local.png)"), md);
@@ -256,15 +256,5 @@ class ExperimentCommandTest {
    */
   private static long cachedByUs() {
     return SharedSpark.jsc().sc().getPersistentRDDs().values().count(rdd -> !rdd.toString().contains("BlockMatrix.scala"));
-  }
-
-  private static int pixels(BufferedImage image, int rgb) {
-    int n = 0;
-    for (int y = 0; y < image.getHeight(); y++) {
-      for (int x = 0; x < image.getWidth(); x++) {
-        n += (image.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
-      }
-    }
-    return n;
   }
 }
