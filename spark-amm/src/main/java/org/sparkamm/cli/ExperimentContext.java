@@ -154,10 +154,7 @@ final class ExperimentContext {
       algos.add(conf.configure(Amm.create(tag)));
     }
     long seed = conf.seed();
-    if (progress == null) {
-      progress = new Progress(name, err, engines.size() * steps(algos, coldTrial));
-    }
-    progress.note("loading the inputs on the " + engine + " engine");
+    progress(engines.size() * steps(algos, coldTrial)).note("loading the inputs on the " + engine + " engine");
     List<Trial> done = new ArrayList<>();
     try (Problem problem = Problem.load(command, load, conf, false)) {
       if (!unreadReported) {
@@ -169,7 +166,6 @@ final class ExperimentContext {
         progress.note(String.format(Locale.ROOT, "%s on %s: exact product (reference) %d ms, one read of the inputs"
             + " %d ms", problem.shape(), engine, loop.exact.millis, loop.readMillis));
         for (Amm amm : algos) {
-          boolean exact = amm.algorithm().isExact();
           for (int k : readsSketchSize(amm.algorithm()) ? sketches : new int[] {sketches[0]}) {
             for (int t = coldTrial ? -1 : 0; t < trials; t++) {
               boolean cold = t < 0;
@@ -177,7 +173,8 @@ final class ExperimentContext {
               String what = String.format(Locale.ROOT, "%s %s l=%d %s", engine, amm.tag(), k,
                   cold ? "cold" : "trial " + (index + 1) + "/" + trials);
               progress.begin(what);
-              Trial trial = cold && exact ? loop.reference(k, seed) : loop.run(amm, k, index, seed + index, cold);
+              Trial trial = cold && amm.tag().equals(Trials.REFERENCE) ? loop.reference(k, seed)
+                  : loop.run(amm, k, index, seed + index, cold);
               done.add(trial);
               progress.end(what, trial);
             }
@@ -186,6 +183,17 @@ final class ExperimentContext {
         return new Measured(engine, problem.shape(), loop.readMillis, loop.exact.millis, seed, done);
       }
     }
+  }
+
+  /**
+   * The experiment's progress line, made for {@code total} steps on first use (by {@link #measure},
+   * or by an experiment that runs its own loop).
+   */
+  Progress progress(int total) {
+    if (progress == null) {
+      progress = new Progress(name, err, total);
+    }
+    return progress;
   }
 
   /** Ends the progress line; the number of failed trials. */

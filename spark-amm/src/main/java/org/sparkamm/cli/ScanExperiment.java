@@ -77,7 +77,7 @@ final class ScanExperiment implements Experiment {
     Map<String, Map<Integer, TrialSummary>> byTag = new LinkedHashMap<>();
     long exactMillis = run.referenceMillis;
     for (TrialSummary s : summaries) {
-      if (s.tag.equals("mm")) {
+      if (s.tag.equals(Trials.REFERENCE)) {
         exactMillis = s.succeeded() ? s.medianMillis : exactMillis;
       } else {
         byTag.computeIfAbsent(s.tag, t -> new LinkedHashMap<>()).put(s.sketch, s);
@@ -127,9 +127,10 @@ final class ScanExperiment implements Experiment {
     md.append(String.format(Locale.ROOT, "## %s engine: %s%n%n", run.engine.equals("spark") ? "Spark" : "Local",
         run.shape));
     md.append(String.format(Locale.ROOT, "Exact product: %s ms (its first run: %s ms); one read of both inputs: %s ms."
-        + " %d trial%s per setting (seeds %d%s); errors are means over the trials, times medians.%n%n",
+        + " %d trial%s per setting (seed%s %d%s); errors are means over the trials, times medians.%n%n",
         Cells.millis(exactMillis), Cells.millis(run.referenceMillis), Cells.millis(run.readMillis), ctx.trials,
-        ctx.trials > 1 ? "s" : "", run.seed, ctx.trials > 1 ? "–" + (run.seed + ctx.trials - 1) : ""));
+        ctx.trials > 1 ? "s" : "", ctx.trials > 1 ? "s" : "", run.seed,
+        ctx.trials > 1 ? "–" + (run.seed + ctx.trials - 1) : ""));
     md.append("### Relative error ‖AB − C‖_F / ‖AB‖_F (in parentheses: the theory, √E‖AB − C‖²_F / ‖AB‖_F)\n\n");
     md.append(errors).append('\n');
     if (anyBound) {
@@ -154,7 +155,7 @@ final class ScanExperiment implements Experiment {
       int color) {
     Map<String, List<TrialSummary>> byTag = new LinkedHashMap<>();
     for (TrialSummary s : summaries) {
-      if (!s.tag.equals("mm")) {
+      if (!s.tag.equals(Trials.REFERENCE)) {
         byTag.computeIfAbsent(s.tag, t -> new ArrayList<>()).add(s);
       }
     }

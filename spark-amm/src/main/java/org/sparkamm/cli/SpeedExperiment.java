@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sparkamm.Amm;
 
 /**
  * The README's headline, reproducible: A^T B with A and B 100,000 x 1,024 (generated: low rank 10
@@ -65,12 +66,12 @@ final class SpeedExperiment implements Experiment {
     Cells.Notes notes = new Cells.Notes();
     MarkdownTable table = table(ctx, runs, plot, notes);
     String md = String.format(Locale.ROOT, "## Aᵀ·B, A %,d × %,d and B %,d × %,d (low rank 10 plus unit noise)%n%n"
-        + "Medians of %d warm trial%s (seeds %d–%d) after one cold trial per algorithm (its first run in this JVM;"
+        + "Medians of %d warm trial%s (seed%s) after one cold trial per algorithm (its first run in this JVM;"
         + " for `mm` the reference product); speed-up: the exact product's median over the algorithm's; errors:"
         + " means over the warm trials of all engines (same seeds, same sketches); theory: √E‖AB − C‖²_F / ‖AB‖_F"
         + " where a closed form exists, else the deterministic spectral bound (≤). One read of both inputs: %s.%n%n",
-        size[0], size[1], size[0], colsB, ctx.trials, ctx.trials > 1 ? "s" : "", runs.get(0).seed,
-        runs.get(0).seed + ctx.trials - 1, readTimes(runs));
+        size[0], size[1], size[0], colsB, ctx.trials, ctx.trials > 1 ? "s" : "", ctx.trials > 1 ? "s "
+            + runs.get(0).seed + "–" + (runs.get(0).seed + ctx.trials - 1) : " " + runs.get(0).seed, readTimes(runs));
     return new Report(Trial.CSV_HEADER, rows, md + table + notes + "\n", plot);
   }
 
@@ -88,7 +89,7 @@ final class SpeedExperiment implements Experiment {
       long exactMillis = run.referenceMillis;
       for (TrialSummary s : TrialSummary.of(run.trials)) {
         map.put(s.tag + "@" + s.sketch, s);
-        if (s.tag.equals("mm") && s.succeeded()) {
+        if (s.tag.equals(Trials.REFERENCE) && s.succeeded()) {
           exactMillis = s.medianMillis;
         }
       }
@@ -103,7 +104,7 @@ final class SpeedExperiment implements Experiment {
     MarkdownTable table = new MarkdownTable(header.toArray(new String[0]));
     for (String key : byEngine.get(0).keySet()) {
       TrialSummary first = byEngine.get(0).get(key);
-      List<String> cells = new ArrayList<>(List.of("`" + first.tag + "`", first.tag.equals("mm") ? "–"
+      List<String> cells = new ArrayList<>(List.of("`" + first.tag + "`", !ExperimentContext.readsSketchSize(Amm.create(first.tag).algorithm()) ? "–"
           : String.format(Locale.ROOT, "%,d", first.sketch)));
       double errorSum = 0;
       int errorCount = 0;
@@ -131,7 +132,7 @@ final class SpeedExperiment implements Experiment {
         if (runs.get(e).engine.equals("spark")) {
           shuffle = Cells.megabytes(s.medianShuffleBytes);
         }
-        if (!s.tag.equals("mm")) {
+        if (!s.tag.equals(Trials.REFERENCE)) {
           plot.add(null, e, LogLogPlot.Style.MARKERS, new double[] {speedup}, new double[] {s.meanError},
               new String[] {ctx.sketches.length > 1 ? s.tag + " l=" + s.sketch : s.tag});
         }

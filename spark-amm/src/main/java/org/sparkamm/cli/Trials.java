@@ -21,6 +21,8 @@ import org.sparkamm.local.SpectralNorm;
  * failed {@link Trial} holding the message; nothing it produced stays cached.
  */
 final class Trials implements AutoCloseable {
+  /** The tag of the exact product, the reference of every error and speed-up. */
+  static final String REFERENCE = "mm";
   /** The largest product (entries) collected to the driver for the spectral error on Spark: 128 MiB. */
   static final long SPECTRAL_LIMIT = 1L << 24;
 
@@ -54,7 +56,7 @@ final class Trials implements AutoCloseable {
    */
   static Trials start(Problem problem, RunConfig conf, boolean spectral) {
     long read = problem.scanMillis();
-    Problem.Run exact = problem.run(conf.configure(Amm.create("mm")), 1);
+    Problem.Run exact = problem.run(conf.configure(Amm.create(REFERENCE)), 1);
     InnerNorms norms = null;
     boolean started = false;
     try {
@@ -78,9 +80,9 @@ final class Trials implements AutoCloseable {
     return engine;
   }
 
-  /** The reference exact product as a trial of {@code mm} (error 0): its cold run. */
+  /** The reference exact product as a trial of {@value #REFERENCE} (error 0): its cold run. */
   Trial reference(int sketch, long seed) {
-    return Trial.success(engine, "mm", sketch, 0, seed, true, 0.0, 0.0, Double.NaN, Double.NaN, exact.millis,
+    return Trial.success(engine, REFERENCE, sketch, 0, seed, true, 0.0, 0.0, Double.NaN, Double.NaN, exact.millis,
         exact.breakdown);
   }
 

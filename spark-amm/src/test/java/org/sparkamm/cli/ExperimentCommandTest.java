@@ -170,17 +170,21 @@ class ExperimentCommandTest {
     SharedSpark.session();
     long cachedBefore = cachedByUs();
     MainTest.Outcome o = MainTest.run("experiment", "speed", "--engine", "spark,local", "--size", "600,24,16",
-        "--sketch", "8", "--algo", "mm,countSketch", "--trials", "1", "--block-size", "128", "--out", dir.toString());
+        "--sketch", "8", "--algo", "mm,countSketch,int8_fp64", "--trials", "1", "--block-size", "128", "--out",
+        dir.toString());
     assertEquals(0, o.status, o.err);
     assertEquals(cachedBefore, cachedByUs(), "the experiment released what it cached");
     List<Map<String, String>> rows = rows(dir.resolve("speed-spark-local.csv"));
-    // Per engine and algorithm: one cold trial (for mm the reference product), then the warm one.
+    // Per engine and algorithm: one cold trial (for mm the reference product; int8_fp64, exact too, its own
+    // first run), then the warm one.
     List<String> order = rows.stream().map(r -> r.get("engine") + "/" + r.get("algo") + "/" + r.get("cold"))
         .collect(Collectors.toList());
-    assertEquals(List.of("spark/mm/1", "spark/mm/0", "spark/countSketch/1", "spark/countSketch/0", "local/mm/1",
-        "local/mm/0", "local/countSketch/1", "local/countSketch/0"), order);
-    for (int i = 0; i < 4; i++) { // same seeds, same sketches: the same error on both engines
-      assertEquals(num(rows.get(i + 4), "fro_error"), num(rows.get(i), "fro_error"), 1e-9, order.get(i));
+    assertEquals(List.of("spark/mm/1", "spark/mm/0", "spark/countSketch/1", "spark/countSketch/0",
+        "spark/int8_fp64/1", "spark/int8_fp64/0", "local/mm/1", "local/mm/0", "local/countSketch/1",
+        "local/countSketch/0", "local/int8_fp64/1", "local/int8_fp64/0"), order);
+    assertTrue(o.err.contains("on spark: exact product (reference) " + rows.get(0).get("millis") + " ms"), o.err);
+    for (int i = 0; i < 6; i++) { // same seeds, same sketches: the same error on both engines
+      assertEquals(num(rows.get(i + 6), "fro_error"), num(rows.get(i), "fro_error"), 1e-9, order.get(i));
     }
     assertEquals(rows.get(3).get("seed"), rows.get(2).get("seed"), "the cold trial repeats trial 0's seed");
     assertEquals(num(rows.get(3), "fro_error"), num(rows.get(2), "fro_error"), 1e-15, "and its product");
@@ -188,7 +192,7 @@ class ExperimentCommandTest {
     String md = Files.readString(dir.resolve("speed-spark-local.md"));
     assertTrue(md.contains("| algorithm | l | Spark (ms) | speed-up | cold (ms) | local (ms) | speed-up | cold (ms)"
         + " | rel. error | theory | shuffle |"), md);
-    assertTrue(md.contains("| `mm` | – | "), md);
+    assertTrue(md.contains("| `mm` | – | ") && md.contains("| `int8_fp64` | – | ") && !md.contains("failed"), md);
     assertTrue(md.lines().anyMatch(line -> line.startsWith("| `countSketch` | 8 | ")), md);
     byte[] png = Files.readAllBytes(dir.resolve("speed-spark-local.png"));
     assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(png, 8));
