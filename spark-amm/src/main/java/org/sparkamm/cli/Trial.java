@@ -34,7 +34,7 @@ final class Trial {
   /** The one-line message of a failed trial; null when it succeeded. */
   final String failure;
   /** What a failed trial threw (null when it succeeded), for callers that stop at the first failure. */
-  final transient Exception cause;
+  final Exception cause;
 
   private Trial(String engine, String tag, int sketch, int index, long seed, boolean cold, double error,
       double expected, double spectralError, double spectralBound, long millis, Breakdown breakdown, String failure,
