@@ -35,6 +35,10 @@ public final class AlgorithmRegistry {
     register(() -> new CoOccurringProduct(true));
     register(ElementWiseSampling::new);
     register(BlockLowRank::new);
+    register(() -> new ProductQuantization(false));
+    register(() -> new ProductQuantization(true));
+    register(() -> new VectorQuantization(false));
+    register(() -> new VectorQuantization(true));
   }
 
   private AlgorithmRegistry() {}
