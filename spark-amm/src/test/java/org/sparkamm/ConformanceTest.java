@@ -27,9 +27,25 @@ class ConformanceTest {
   private static final Set<String> COVERED = new TreeSet<>();
   private static final DenseMatrix A = TestMatrices.gaussian(13, 29, 21);
   private static final DenseMatrix B = TestMatrices.gaussian(29, 11, 22);
+  /** Training data for the codebook methods: other rows and columns of A's and B's distributions. */
+  private static final DenseMatrix A_TRAIN = TestMatrices.gaussian(64, 29, 23);
+  private static final DenseMatrix B_TRAIN = TestMatrices.gaussian(29, 64, 24);
+  private static final java.util.Map<String, org.sparkamm.codebook.Codebook> CODEBOOKS = new java.util.HashMap<>();
 
   static Iterable<String> tags() {
     return Amm.tags();
+  }
+
+  /**
+   * The algorithm with seed 77; a codebook method multiplies through a codebook trained once, on
+   * the training data, never on A and B.
+   */
+  private static Amm amm(String tag) {
+    Amm amm = Amm.create(tag).setSeed(77);
+    if (amm.algorithm().needsTraining()) {
+      amm.setCodebook(CODEBOOKS.computeIfAbsent(tag, t -> Amm.create(t).setSeed(77).train(A_TRAIN, B_TRAIN, 9)));
+    }
+    return amm;
   }
 
   @ParameterizedTest
@@ -37,12 +53,12 @@ class ConformanceTest {
   void meetsTheContract(String tag) {
     double[] a0 = A.values().clone();
     double[] b0 = B.values().clone();
-    Matrix c = Amm.create(tag).setSeed(77).multiply(A, B, 9);
+    Matrix c = amm(tag).multiply(A, B, 9);
     assertEquals(13, c.numRows());
     assertEquals(11, c.numCols());
     assertArrayEquals(a0, A.values(), "A modified");
     assertArrayEquals(b0, B.values(), "B modified");
-    assertArrayEquals(c.toArray(), Amm.create(tag).setSeed(77).multiply(A, B, 9).toArray(), "same seed");
+    assertArrayEquals(c.toArray(), amm(tag).multiply(A, B, 9).toArray(), "same seed");
 
     double tol = 1e-11 * Math.max(1, TestMatrices.maxAbs(c.toArray()));
     // Block sizes that do not divide the dimensions, 1/3/8 partitions, and every block storage:
@@ -52,7 +68,7 @@ class ConformanceTest {
       int[] l = grids[g];
       BlockMatrix ad = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), A, l[0], l[1], l[4]), g);
       BlockMatrix bd = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), B, l[2], l[3], l[4]), (g + 1) % 4);
-      BlockMatrix cd = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
+      BlockMatrix cd = amm(tag).multiply(ad, bd, 9);
       double[] first = cd.toLocalMatrix().toArray();
       sameAsLocal(tag, c, cd.toLocalMatrix(), tol, "on Spark, grid " + java.util.Arrays.toString(l));
       // A lost executor means recomputing result blocks from their lineage: it must still be valid
@@ -63,13 +79,13 @@ class ConformanceTest {
         cached.unpersist(true);
       }
       assertArrayEquals(first, cd.toLocalMatrix().toArray(), tag + ": result recomputed from its lineage");
-      BlockMatrix again = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
+      BlockMatrix again = amm(tag).multiply(ad, bd, 9);
       assertTrue(TestMatrices.maxAbsDiff(cd.toLocalMatrix().toArray(), again.toLocalMatrix().toArray()) <= tol,
           tag + ": same inputs and partitioning, same result");
       cd.blocks().unpersist(false);
       again.blocks().unpersist(false);
     }
-    Matrix rows = Amm.create(tag).setSeed(77).multiplyRowAligned(
+    Matrix rows = amm(tag).multiplyRowAligned(
         TestMatrices.indexedRows(A.transpose(), 3), TestMatrices.indexedRows(B, 2), 9);
     sameAsLocal(tag, c, rows, tol, "row-aligned");
 

@@ -12,6 +12,8 @@ import org.sparkamm.Amm;
  * inner dimension is 100,000) on an embedded Spark, every algorithm at two sketch sizes against the
  * exact {@code BlockMatrix.multiply}, printed as a table. Accepts the engine options of the other
  * commands ({@code --engine local}, {@code --master}, ...) and {@code --gen} to change the size.
+ * The codebook methods are first trained on other columns of the same generators (the same
+ * distribution, not the multiplied data); their training time is printed apart from the table.
  */
 final class DemoCommand {
   private DemoCommand() {}
@@ -36,6 +38,17 @@ final class DemoCommand {
       conf.reportUnread(err);
       out.println("spark-amm demo: C = A^T B, " + problem.shape() + " (low rank plus noise), "
           + (problem.onSpark ? "Spark " + args.get("master", "local[*]") : "local engine"));
+      for (Amm amm : algos) {
+        if (amm.algorithm().needsTraining()) {
+          try (Problem training = problem.training("demo")) {
+            long t0 = System.nanoTime();
+            org.sparkamm.codebook.Codebook cb = training.train(amm, 256);
+            out.printf("trained %s in %d ms: %s, on %d rows of another A%s%n", amm.tag(),
+                (System.nanoTime() - t0) / 1_000_000, cb, cb.trainingRows(),
+                cb.twoSided() ? " and " + cb.trainingColumns() + " columns of another B" : "");
+          }
+        }
+      }
       // One untimed round first, so that the table does not measure class loading and JIT warm-up.
       for (Amm amm : algos) {
         if (!amm.algorithm().isExact()) {
