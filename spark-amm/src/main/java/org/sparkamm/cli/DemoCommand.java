@@ -38,17 +38,7 @@ final class DemoCommand {
       conf.reportUnread(err);
       out.println("spark-amm demo: C = A^T B, " + problem.shape() + " (low rank plus noise), "
           + (problem.onSpark ? "Spark " + args.get("master", "local[*]") : "local engine"));
-      for (Amm amm : algos) {
-        if (amm.algorithm().needsTraining()) {
-          try (Problem training = problem.training("demo")) {
-            long t0 = System.nanoTime();
-            org.sparkamm.codebook.Codebook cb = training.train(amm, 256);
-            out.printf("trained %s in %d ms: %s, on %d rows of another A%s%n", amm.tag(),
-                (System.nanoTime() - t0) / 1_000_000, cb, cb.trainingRows(),
-                cb.twoSided() ? " and " + cb.trainingColumns() + " columns of another B" : "");
-          }
-        }
-      }
+      BenchCommand.trainCodebooks(problem, "demo", algos, 256, out, "");
       // One untimed round first, so that the table does not measure class loading and JIT warm-up.
       for (Amm amm : algos) {
         if (!amm.algorithm().isExact()) {

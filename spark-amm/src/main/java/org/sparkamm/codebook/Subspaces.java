@@ -158,7 +158,7 @@ public final class Subspaces implements Serializable {
   @Override
   public String toString() {
     int min = width(count() - 1);
-    return count() + " subspaces of width " + (min == maxWidth() ? "" : min + "..") + maxWidth()
+    return count() + (count() == 1 ? " subspace" : " subspaces") + " of width " + (min == maxWidth() ? "" : min + "..") + maxWidth()
         + (inner < 0 ? " (LibAMM's layout)" : " over " + inner);
   }
 }

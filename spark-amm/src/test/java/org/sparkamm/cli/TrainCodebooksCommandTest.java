@@ -130,6 +130,10 @@ class TrainCodebooksCommandTest {
           org.sparkamm.error.AmmArgumentException.class, () -> problem.training("demo"));
       assertTrue(e.getMessage().startsWith("demo: training data of the same distribution is drawn from --gen generators only"));
     }
+    MainTest.Outcome bench = MainTest.run("bench", "--gen", "400,20,10", "--transpose-a", "--algo", "pq,crs", "--sketch",
+        "5", "--engine", "local");
+    assertEquals(0, bench.status, bench.err);
+    assertTrue(bench.err.contains("[bench] trained pq in ") && bench.out.contains("\npq,5,0,"), bench.err + bench.out);
     MainTest.Outcome demo = MainTest.run("demo", "--gen", "1100,16,12", "--engine", "local");
     assertEquals(0, demo.status, demo.err);
     for (String tag : Set.of("pq-raw", "pq-hash", "vq", "pq")) {
