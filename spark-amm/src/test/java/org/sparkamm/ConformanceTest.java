@@ -27,25 +27,14 @@ class ConformanceTest {
   private static final Set<String> COVERED = new TreeSet<>();
   private static final DenseMatrix A = TestMatrices.gaussian(13, 29, 21);
   private static final DenseMatrix B = TestMatrices.gaussian(29, 11, 22);
-  /** Training data for the codebook methods: other rows and columns of A's and B's distributions. */
-  private static final DenseMatrix A_TRAIN = TestMatrices.gaussian(64, 29, 23);
-  private static final DenseMatrix B_TRAIN = TestMatrices.gaussian(29, 64, 24);
-  private static final java.util.Map<String, org.sparkamm.codebook.Codebook> CODEBOOKS = new java.util.HashMap<>();
 
   static Iterable<String> tags() {
     return Amm.tags();
   }
 
-  /**
-   * The algorithm with seed 77; a codebook method multiplies through a codebook trained once, on
-   * the training data, never on A and B.
-   */
+  /** The algorithm with seed 77; a codebook method with a codebook trained on other data (never A and B). */
   private static Amm amm(String tag) {
-    Amm amm = Amm.create(tag).setSeed(77);
-    if (amm.algorithm().needsTraining()) {
-      amm.setCodebook(CODEBOOKS.computeIfAbsent(tag, t -> Amm.create(t).setSeed(77).train(A_TRAIN, B_TRAIN, 9)));
-    }
-    return amm;
+    return TestMatrices.amm(tag, 77, 29);
   }
 
   @ParameterizedTest

@@ -4,9 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.clustering.KMeans;
 import org.apache.spark.mllib.clustering.KMeansModel;
 import org.apache.spark.mllib.linalg.DenseMatrix;
@@ -36,10 +42,12 @@ import org.sparkamm.error.AmmArgumentException;
  *       their index into a number of partitions that depends on the sample size alone, sorted within
  *       each partition, and cached: MLlib's k-means draws its random choices per partition, so this
  *       layout makes the codebook independent of how the training data was partitioned (up to the
- *       order of floating-point sums inside MLlib). B's columns likewise.
+ *       order of floating-point sums inside MLlib). B's columns likewise. (A drawn row stored in no
+ *       block at all, in an all-zero block row of a sparse BlockMatrix, is not in the sample.)
  *   <li>pq-raw, vq, pq: per subspace, MLlib's {@code KMeans} (k-means||, seeded per subspace from the
  *       training seed, {@value #ITERATIONS} iterations at most) on the sampled sub-vectors: K = 16,
- *       l_A or l_B centers. With fewer distinct sub-vectors than centers MLlib returns fewer; the
+ *       l_A or l_B centers; the runs of all subspaces (and of both sides) are submitted from a few
+ *       driver threads at once. With fewer distinct sub-vectors than centers MLlib returns fewer; the
  *       missing ones repeat the first (never chosen by a nearest-center search).
  *   <li>pq-hash: the sample (small by construction) is collected to the driver, which learns each
  *       subspace's MADDNESS tree and bucket means ({@code codebook.TreeLearner}).
@@ -77,17 +85,18 @@ public final class CodebookTraining {
         cb = CodebookTrainer.hashed(spec, s, sample, (int) rows);
       } else {
         int ka = spec.codewordsA(rows);
-        double[][] protoA = kmeans(cached.get(0), s, ka, spec, false);
-        if (!spec.twoSided()) {
-          cb = Codebook.prototypes(spec.tag, s, ka, protoA, seed, rows);
-        } else {
+        long cols = 0;
+        int kb = 0;
+        if (spec.twoSided()) {
           TrainingSample colSample = spec.columnsOfB(b.numCols(), n);
           cached.add(sample(b, true, colSample, colSample.expected(b.numCols()), n));
-          long cols = count(cached.get(1), spec.tag, "columns of B");
-          int kb = spec.codewordsB(cols);
-          double[][] protoB = kmeans(cached.get(1), s, kb, spec, true);
-          cb = Codebook.codewords(spec.tag, s, ka, protoA, kb, protoB, null, seed, rows, cols);
+          cols = count(cached.get(1), spec.tag, "columns of B");
+          kb = spec.codewordsB(cols);
         }
+        double[][][] centers = kmeans(cached, s, new int[] {ka, kb}, spec, JavaSparkContext.fromSparkContext(
+            a.blocks().sparkContext()).defaultParallelism());
+        cb = spec.twoSided() ? Codebook.codewords(spec.tag, s, ka, centers[0], kb, centers[1], null, seed, rows, cols)
+            : Codebook.prototypes(spec.tag, s, ka, centers[0], seed, rows);
       }
       algo.setCodebook(cb);
       return cb;
@@ -104,31 +113,60 @@ public final class CodebookTraining {
     return count;
   }
 
-  /** Per subspace, MLlib's k-means on the sampled sub-vectors: k centers, k x width row-major. */
-  private static double[][] kmeans(JavaPairRDD<Long, double[]> sample, Subspaces s, int k, TrainingSpec spec,
-      boolean ofB) {
-    double[][] centers = new double[s.count()][];
-    for (int c = 0; c < s.count(); c++) {
-      int from = s.start(c);
-      int to = s.end(c);
-      int w = to - from;
-      JavaRDD<Vector> sub = sample.values().map(v -> Vectors.dense(Arrays.copyOfRange(v, from, to)))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        KMeansModel model = new KMeans().setK(k).setMaxIterations(ITERATIONS)
-            .setInitializationMode(KMeans.K_MEANS_PARALLEL()).setSeed(spec.kmeansSeed(ofB, c)).run(sub.rdd());
-        Vector[] found = model.clusterCenters();
-        double[] out = new double[k * w];
-        for (int t = 0; t < k; t++) {
-          double[] center = found[t < found.length ? t : 0].toArray();
-          System.arraycopy(center, 0, out, t * w, w);
-        }
-        centers[c] = out;
-      } finally {
-        sub.unpersist(false);
+  /**
+   * Per subspace and side, MLlib's k-means on the sampled sub-vectors: centers[side][c], k x width
+   * row-major. The runs are independent (each its own sub-vectors and seed), so they are submitted
+   * from a few driver threads at once: small k-means jobs are dominated by scheduling, which then
+   * overlaps. The result does not depend on the order the runs finish in.
+   */
+  private static double[][][] kmeans(List<JavaPairRDD<Long, double[]>> samples, Subspaces s, int[] k,
+      TrainingSpec spec, int parallelism) {
+    double[][][] centers = new double[samples.size()][s.count()][];
+    List<Callable<Void>> runs = new ArrayList<>();
+    for (int side = 0; side < samples.size(); side++) {
+      for (int c = 0; c < s.count(); c++) {
+        int sd = side;
+        int cc = c;
+        runs.add(() -> {
+          centers[sd][cc] = kmeans(samples.get(sd), s.start(cc), s.end(cc), k[sd], spec.kmeansSeed(sd == 1, cc));
+          return null;
+        });
       }
     }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(runs.size(), Math.max(2, parallelism))));
+    try {
+      for (Future<Void> f : pool.invokeAll(runs)) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+    } finally {
+      pool.shutdownNow();
+    }
     return centers;
+  }
+
+  /** MLlib's k-means on inner indices from..to-1 of the sampled vectors: k centers, k x width row-major. */
+  private static double[] kmeans(JavaPairRDD<Long, double[]> sample, int from, int to, int k, long seed) {
+    int w = to - from;
+    JavaRDD<Vector> sub = sample.values().map(v -> Vectors.dense(Arrays.copyOfRange(v, from, to)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      KMeansModel model = new KMeans().setK(k).setMaxIterations(ITERATIONS)
+          .setInitializationMode(KMeans.K_MEANS_PARALLEL()).setSeed(seed).run(sub.rdd());
+      Vector[] found = model.clusterCenters();
+      double[] out = new double[k * w];
+      for (int t = 0; t < k; t++) {
+        System.arraycopy(found[t < found.length ? t : 0].toArray(), 0, out, t * w, w);
+      }
+      return out;
+    } finally {
+      sub.unpersist(false);
+    }
   }
 
   /**
