@@ -12,7 +12,6 @@ import java.util.concurrent.Future;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.clustering.KMeans;
 import org.apache.spark.mllib.clustering.KMeansModel;
 import org.apache.spark.mllib.linalg.DenseMatrix;
@@ -46,8 +45,8 @@ import org.sparkamm.error.AmmArgumentException;
  *       block at all, in an all-zero block row of a sparse BlockMatrix, is not in the sample.)
  *   <li>pq-raw, vq, pq: per subspace, MLlib's {@code KMeans} (k-means||, seeded per subspace from the
  *       training seed, {@value #ITERATIONS} iterations at most) on the sampled sub-vectors: K = 16,
- *       l_A or l_B centers; the runs of all subspaces (and of both sides) are submitted from a few
- *       driver threads at once. With fewer distinct sub-vectors than centers MLlib returns fewer; the
+ *       l_A or l_B centers; the runs of all subspaces (and of both sides) are submitted together,
+ *       up to 16 at once. With fewer distinct sub-vectors than centers MLlib returns fewer; the
  *       missing ones repeat the first (never chosen by a nearest-center search).
  *   <li>pq-hash: the sample (small by construction) is collected to the driver, which learns each
  *       subspace's MADDNESS tree and bucket means ({@code codebook.TreeLearner}).
@@ -57,6 +56,8 @@ import org.sparkamm.error.AmmArgumentException;
  */
 public final class CodebookTraining {
   static final int ITERATIONS = 20;
+  /** How many k-means runs are submitted at once. */
+  private static final int CONCURRENT_RUNS = 16;
   /** Values per partition of the assembled sample (8 MiB). */
   private static final long VALUES_PER_PARTITION = 1L << 20;
 
@@ -93,8 +94,7 @@ public final class CodebookTraining {
           cols = count(cached.get(1), spec.tag, "columns of B");
           kb = spec.codewordsB(cols);
         }
-        double[][][] centers = kmeans(cached, s, new int[] {ka, kb}, spec, JavaSparkContext.fromSparkContext(
-            a.blocks().sparkContext()).defaultParallelism());
+        double[][][] centers = kmeans(cached, s, new int[] {ka, kb}, spec);
         cb = spec.twoSided() ? Codebook.codewords(spec.tag, s, ka, centers[0], kb, centers[1], null, seed, rows, cols)
             : Codebook.prototypes(spec.tag, s, ka, centers[0], seed, rows);
       }
@@ -115,12 +115,12 @@ public final class CodebookTraining {
 
   /**
    * Per subspace and side, MLlib's k-means on the sampled sub-vectors: centers[side][c], k x width
-   * row-major. The runs are independent (each its own sub-vectors and seed), so they are submitted
-   * from a few driver threads at once: small k-means jobs are dominated by scheduling, which then
-   * overlaps. The result does not depend on the order the runs finish in.
+   * row-major. The runs are independent (each its own sub-vectors and seed), so up to
+   * {@value #CONCURRENT_RUNS} of them are submitted at once from driver threads, and their small jobs
+   * share the cluster. The result does not depend on the order the runs finish in.
    */
   private static double[][][] kmeans(List<JavaPairRDD<Long, double[]>> samples, Subspaces s, int[] k,
-      TrainingSpec spec, int parallelism) {
+      TrainingSpec spec) {
     double[][][] centers = new double[samples.size()][s.count()][];
     List<Callable<Void>> runs = new ArrayList<>();
     for (int side = 0; side < samples.size(); side++) {
@@ -133,7 +133,7 @@ public final class CodebookTraining {
         });
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(runs.size(), Math.max(2, parallelism))));
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(runs.size(), CONCURRENT_RUNS));
     try {
       for (Future<Void> f : pool.invokeAll(runs)) {
         f.get();
