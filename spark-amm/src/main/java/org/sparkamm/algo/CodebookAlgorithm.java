@@ -24,9 +24,10 @@ import org.sparkamm.sketch.InnerSketch;
  * {@code spark.CodebookModel}); each method's LibAMM file keys; for training {@code C} (subspaces,
  * default {@value #DEFAULT_SUBSPACES}, LibAMM's default) and {@code trainingRows} (rows of A, and
  * columns of B, sampled for training, default {@value #DEFAULT_TRAINING_ROWS}, fewer for wide
- * matrices: a sample holds at most 2^26 values, see {@link TrainingSpec#target}). {@code sketchSize}
- * is not read when multiplying (the codebook fixes everything); {@code pq-raw} keeps LibAMM's rule
- * C := sketchSize when sketchSize &lt; 50, applied when training.
+ * matrices: a sample holds at most 2^26 values, see {@link TrainingSpec#target}). Neither
+ * {@code sketchSize} nor {@code C} is read when multiplying: the codebook fixes the subspaces (for
+ * LibAMM's files, their tensors do); {@code pq-raw} keeps LibAMM's rule C := sketchSize when
+ * sketchSize &lt; 50, applied when training (LibAMM applies it on every call).
  *
  * <p>Error: no closed form ({@link #expectedSquaredError} is NaN); the error is the quantization
  * residual, ||AB - C||_F &lt;= sum_c ||A_c - Â_c||_F ||B_c||_2 for one-sided codebooks (Â: every

@@ -17,6 +17,8 @@ import org.sparkamm.random.CounterRng;
  */
 final class LloydKMeans {
   static final int ITERATIONS = 20;
+  /** Points scored per BLAS product. */
+  private static final int CHUNK = 4096;
 
   private LloydKMeans() {}
 
@@ -25,7 +27,7 @@ final class LloydKMeans {
     double[] centers = seed(x, n, d, k, key);
     int[] assigned = new int[n];
     java.util.Arrays.fill(assigned, -1);
-    double[] scores = new double[Math.multiplyExact(n, k)];
+    double[] scores = new double[CHUNK * k];
     for (int iteration = 0; iteration < ITERATIONS; iteration++) {
       boolean changed = assign(x, n, d, centers, k, scores, assigned);
       if (!changed) {
@@ -51,10 +53,11 @@ final class LloydKMeans {
     return centers;
   }
 
-  /** Assigns each point to its nearest center (the first on ties); true when an assignment changed. */
+  /**
+   * Assigns each point to its nearest center (the first on ties); true when an assignment changed.
+   * Points go {@value #CHUNK} at a time, so that the scores take CHUNK x k numbers.
+   */
   private static boolean assign(double[] x, int n, int d, double[] centers, int k, double[] scores, int[] assigned) {
-    // scores (n x k, column-major) = X C^T, with X^T and C^T the column-major views of the row-major arrays.
-    Blas.gemm(true, false, n, k, d, 1.0, x, d, centers, d, 0.0, scores, n);
     double[] norms = new double[k];
     for (int c = 0; c < k; c++) {
       for (int j = 0; j < d; j++) {
@@ -62,18 +65,23 @@ final class LloydKMeans {
       }
     }
     boolean changed = false;
-    for (int i = 0; i < n; i++) {
-      int best = 0;
-      double bestScore = Double.POSITIVE_INFINITY;
-      for (int c = 0; c < k; c++) {
-        double s = norms[c] - 2 * scores[i + c * n];
-        if (s < bestScore) {
-          bestScore = s;
-          best = c;
+    for (int from = 0; from < n; from += CHUNK) {
+      int rows = Math.min(CHUNK, n - from);
+      // scores (rows x k, column-major) = X C^T, with X^T and C^T the column-major views of the row-major arrays.
+      Blas.gemm(true, false, rows, k, d, 1.0, x, from * d, d, centers, 0, d, 0.0, scores, 0, rows);
+      for (int i = 0; i < rows; i++) {
+        int best = 0;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+          double s = norms[c] - 2 * scores[i + c * rows];
+          if (s < bestScore) {
+            bestScore = s;
+            best = c;
+          }
         }
+        changed |= assigned[from + i] != best;
+        assigned[from + i] = best;
       }
-      changed |= assigned[i] != best;
-      assigned[i] = best;
     }
     return changed;
   }

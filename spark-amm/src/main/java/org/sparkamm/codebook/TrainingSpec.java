@@ -98,6 +98,9 @@ public final class TrainingSpec implements Serializable {
 
   private int codewords(int fixed, long sampled) {
     if (fixed > 0) {
+      AmmArgumentException.require(fixed <= sampled,
+          "%s: %d codewords per subspace need at least as many training vectors, the sample has %d", tag, fixed,
+          sampled);
       return fixed;
     }
     long rule = (long) Math.floor((sampled / subspaces) * ratio);

@@ -116,6 +116,8 @@ class CodebookErrorsTest {
     fails(AmmArgumentException.class, "pq-hash: C = 30 subspaces need an inner dimension of at least 30, got 20",
         () -> Amm.create("pq-hash").setConfig(new AmmConfig().edit("C", 30L)).train(A, null, 5));
     fails(AmmArgumentException.class, "sketch size must be at least 1, got 0", () -> Amm.create("pq-raw").train(A, null, 0));
+    fails(AmmArgumentException.class, "vq: 50 codewords per subspace need at least as many training vectors, the sample has 40",
+        () -> Amm.create("vq").setConfig(new AmmConfig().edit("lA", 50L)).train(A, B, 5));
     double[] nan = A.values().clone();
     nan[5] = Double.NaN;
     fails(AmmArgumentException.class, "A (40x20) contains NaN or infinite values",
