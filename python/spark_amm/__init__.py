@@ -12,6 +12,10 @@ LibAMM's PyAMM API, so that LibAMM scripts run with only the import changed::
     algo.setConfig(cfg)
     C = algo.amm(A, B, sketchSize=50)         # numpy.ndarray, float32, (1000, 800)
 
+The codebook methods (pq-raw, pq-hash, vq, pq) multiply through a codebook trained first on other
+data of the same distribution: ``algo.train(A_train, B_train)``, then ``algo.amm(A, B, k)``; save it
+with ``algo.saveCodebook("book.npz")`` and reuse it with the config key ``codebookPath``.
+
 Differences from LibAMM, all on purpose: an unknown tag raises ValueError listing the valid ones
 (LibAMM silently multiplies exactly); integer config values are honoured (LibAMM drops them);
 strided views are read as NumPy sees them; errors are Python exceptions with one-line messages.
@@ -213,6 +217,25 @@ class AMM(_Configurable):
         c = _java_errors(lambda: self._java.sketchSizeFor(a, b, float(target_error)))
         return {"sketch": int(c.sketchSize), "predicted_error": float(c.predictedError),
                 "product_norm2": float(c.productNorm2), "pilot_relative_sd": float(c.pilotRelativeSd)}
+
+    def needsTraining(self):
+        """True for the codebook methods (pq-raw, pq-hash, vq, pq): train() them first (or set codebookPath)."""
+        return bool(self._java.algorithm().needsTraining())
+
+    def train(self, A, B=None, sketchSize=50):
+        """Trains a codebook method's codebook on training arrays of the distribution it will multiply
+        (never the arrays themselves): A (rows x n), and for vq and pq B (n x cols), whose columns train
+        B's codewords. sketchSize below 50 is pq-raw's number of subspaces (LibAMM's rule). Returns self."""
+        a = _convert.to_java(A, "A")
+        b = None if B is None else _convert.to_java(B, "B")
+        _java_errors(lambda: self._java.train(a, b, int(sketchSize)))
+        return self
+
+    def saveCodebook(self, path):
+        """Writes the codebook as .npz (numpy.load reads it); the config key codebookPath reads it back."""
+        from java.nio.file import Path
+
+        _java_errors(lambda: self._java.codebook().save(Path.of(os.fspath(path))))
 
     def getBreakDown(self):
         """buildATime, buildBTime, fABTime, postProcessTime (microseconds) and shuffleBytes, as a ConfigMap."""

@@ -71,12 +71,18 @@ def test_agrees_with_the_java_api_on_the_same_seed():
 
     rng = np.random.default_rng(2)
     A, B = rng.standard_normal((8, 30)), rng.standard_normal((30, 5))
+    A_train, B_train = rng.standard_normal((60, 30)), rng.standard_normal((30, 60))
     for tag in PyAMM.tags():
         py = PyAMM.createAMM(tag)
         py.setConfig(PyAMM.dictToConfigMap({"seed": 99}))
         a = DenseMatrix(8, 30, jpype.JArray(jpype.JDouble)(A.T.reshape(-1)))
         b = DenseMatrix(30, 5, jpype.JArray(jpype.JDouble)(B.T.reshape(-1)))
-        java = Amm.create(tag).setSeed(99).multiply(a, b, 12)
+        amm = Amm.create(tag).setSeed(99)
+        if py.needsTraining():  # codebook methods: trained on the same training data on both sides
+            py.train(A_train, B_train, 12)
+            amm.train(DenseMatrix(60, 30, jpype.JArray(jpype.JDouble)(A_train.T.reshape(-1))),
+                      DenseMatrix(30, 60, jpype.JArray(jpype.JDouble)(B_train.T.reshape(-1))), 12)
+        java = amm.multiply(a, b, 12)
         # NumPy's C-ordered arrays arrive row-major, the Java matrices column-major: dense-tile sketches
         # then run different (equally exact) BLAS calls, so agreement is up to summation order.
         ref = np.array(java.toArray()).reshape(5, 8).T
@@ -193,3 +199,37 @@ def test_target_error_chooses_the_sketch_size():
         algo.amm(A, B, 10, target_error=0.5)
     with pytest.raises(ValueError, match="is exact"):
         PyAMM.createAMM("mm").amm(A, B, target_error=0.5)
+
+
+def test_codebooks_train_save_and_load_through_numpy(tmp_path):
+    rng = np.random.default_rng(4)
+    centers = rng.standard_normal((16, 12)) * 5
+    A_train = centers[rng.integers(0, 16, 400)] + 0.01 * rng.standard_normal((400, 12))
+    algo = PyAMM.createAMM("pq-raw")
+    assert algo.needsTraining() and not PyAMM.createAMM("crs").needsTraining()
+    with pytest.raises(ValueError) as info:
+        algo.amm(A_train[:5], np.ones((12, 3)), 50)
+    assert str(info.value).startswith("pq-raw needs a codebook: set codebookPath=... or prototypesLoadPath=...")
+    algo.setConfig(PyAMM.dictToConfigMap({"C": 1}))
+    algo.train(A_train)
+    # Rows on the planted centers are multiplied (almost) exactly: the prototypes are the centers.
+    A, B = centers[rng.integers(0, 16, 50)], rng.standard_normal((12, 7))
+    assert PyAMM.relative_frobenius_error(A @ B, algo.amm(A, B, 50)) < 1e-2
+    path = tmp_path / "raw.npz"
+    algo.saveCodebook(path)
+    book = np.load(path)
+    assert str(book["format"]) == "spark-amm codebook" and str(book["tag"]) == "pq-raw"
+    assert book["prototypes_a"].shape == (1, 16, 12) and list(book["offsets"]) == [0, 12]
+    assert int(book["inner"]) == 12 and int(book["training_rows"]) == 400
+    # Edited in NumPy and saved by numpy.savez, it is read back: scaled prototypes scale the product.
+    arrays = {k: book[k] for k in book.files}
+    arrays["prototypes_a"] = arrays["prototypes_a"] * 2
+    np.savez(tmp_path / "edited.npz", **arrays)
+    again = PyAMM.createAMM("pq-raw")
+    again.setConfig(PyAMM.dictToConfigMap({"codebookPath": str(tmp_path / "edited.npz")}))
+    np.testing.assert_allclose(again.amm(A, B, 50), 2 * algo.amm(A, B, 50), rtol=1e-12, atol=1e-12)
+    vq = PyAMM.createAMM("vq")
+    with pytest.raises(ValueError, match="vq trains codewords for both operands"):
+        vq.train(A_train)
+    vq.train(A_train, rng.standard_normal((12, 40)))
+    assert vq.amm(A, B, 50).shape == (50, 7)

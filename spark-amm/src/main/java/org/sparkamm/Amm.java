@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 import org.sparkamm.algo.AlgorithmRegistry;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.CodebookAlgorithm;
+import org.sparkamm.codebook.Codebook;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.algo.Timed;
@@ -22,6 +24,7 @@ import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
 import org.sparkamm.local.FrobeniusError;
 import org.sparkamm.spark.BlockProduct;
+import org.sparkamm.spark.CodebookTraining;
 import org.sparkamm.spark.DistributedError;
 import org.sparkamm.spark.RowAlignedProduct;
 
@@ -34,6 +37,11 @@ import org.sparkamm.spark.RowAlignedProduct;
  * BlockMatrix cd = amm.multiply(ad, bd, 100);          // distributed, A (m x n) times B (n x p)
  * Matrix cov = amm.multiplyRowAligned(x, y, 100);      // X^T Y of two IndexedRowMatrix, same rows
  * Breakdown phases = amm.getBreakDown();
+ *
+ * Amm pq = Amm.create("pq");                           // codebook methods: train first, on other data
+ * Codebook book = pq.train(aTrain, bTrain, 50);        // of the same distribution (or codebookPath=...)
+ * book.save(Path.of("pq.npz"));
+ * Matrix c2 = pq.multiply(a, b, 50);
  * }</pre>
  *
  * <p>Configuration keys read: {@code seed} (integer, default {@value #DEFAULT_SEED}); for
@@ -41,7 +49,10 @@ import org.sparkamm.spark.RowAlignedProduct;
  * share of A and B fits a quarter of an executor's memory); and each algorithm's own
  * keys ({@link AmmAlgorithm#configKeys()}: {@code algoDelta} of {@code tugOfWar}, default 0.02 in
  * (0, 1/e); {@code sjltNonzeros} of {@code sjlt}, default 4 in [1, l]; {@code hadamardChunk} of
- * {@code srht} and {@code fastjlt}, a power of two, default 1,024), checked against their range
+ * {@code srht} and {@code fastjlt}, a power of two, default 1,024; the codebook methods'
+ * {@code codebookPath}, LibAMM's {@code prototypesLoadPath}, {@code hashLoadPath},
+ * {@code pqvqCodewordLookUpTablePath}, and for training {@code C}, {@code trainingRows}, {@code lA},
+ * {@code lB}, {@code codewordRatio}, see {@link CodebookAlgorithm}), checked against their range
  * when set. Other keys are accepted and ignored (reported once at debug level, and by the command
  * line on stderr), as LibAMM scripts pass keys nothing reads.
  *
@@ -214,6 +225,71 @@ public final class Amm {
         norms.release();
       }
     });
+  }
+
+  /**
+   * Trains the codebook of a codebook method ({@code pq-raw}, {@code pq-hash}, {@code vq}, {@code pq})
+   * on local training matrices drawn from the same distribution as the ones it will multiply (never
+   * those themselves): A (rows x n) and, for vq and pq, B (n x cols), whose columns train B's
+   * codewords; B may be null for pq-raw and pq-hash. This instance multiplies through the codebook
+   * from now on; save it with {@link Codebook#save}. {@code sketchSize} is pq-raw's number of
+   * subspaces when below 50 (LibAMM's rule) and is otherwise unused. Training reads the keys
+   * {@code C}, {@code trainingRows} (and vq/pq's {@code lA}, {@code lB}, {@code codewordRatio}) and the seed.
+   */
+  public Codebook train(Matrix a, Matrix b, int sketchSize) {
+    CodebookAlgorithm algo = checkTraining(a.numRows(), a.numCols(), b == null ? -1 : b.numRows(),
+        b == null ? -1 : b.numCols(), sketchSize);
+    checkFinite(a, "A");
+    if (b != null) {
+      checkFinite(b, "B");
+    }
+    return algo.train(a, b, sketchSize, seed());
+  }
+
+  /**
+   * {@link #train(Matrix, Matrix, int)} on Spark: MLlib's k-means per subspace on a sample of A's
+   * rows (and B's columns) drawn by a counter-based sampler (see {@code spark.CodebookTraining}).
+   */
+  public Codebook train(BlockMatrix a, BlockMatrix b, int sketchSize) {
+    CodebookAlgorithm algo = checkTraining(a.numRows(), a.numCols(), b == null ? -1 : b.numRows(),
+        b == null ? -1 : b.numCols(), sketchSize);
+    return unwrap(() -> CodebookTraining.train(algo, a, b, sketchSize, seed()));
+  }
+
+  private CodebookAlgorithm checkTraining(long m, long n, long nb, long p, int sketchSize) {
+    AmmArgumentException.require(algorithm.needsTraining(),
+        "%s has nothing to train; train applies to the codebook methods: %s", tag(), codebookTags());
+    checkSketchSize(sketchSize);
+    CodebookAlgorithm algo = (CodebookAlgorithm) algorithm;
+    boolean twoSided = algo.trainingSpec(sketchSize, seed()).twoSided();
+    AmmArgumentException.require(nb >= 0 || !twoSided,
+        "%s trains codewords for both operands: give a training B as well as A", tag());
+    AmmArgumentException.require(nb < 0 || nb == n,
+        "inner dimensions differ: training A is %dx%d, training B is %dx%d", m, n, nb, p);
+    return algo;
+  }
+
+  private static String codebookTags() {
+    StringBuilder sb = new StringBuilder();
+    for (String t : tags()) {
+      if (AlgorithmRegistry.create(t).needsTraining()) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(t);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Multiplies through {@code cb} from now on (a codebook method only; checked against the method). */
+  public Amm setCodebook(Codebook cb) {
+    AmmArgumentException.require(algorithm.needsTraining(), "%s multiplies without a codebook", tag());
+    ((CodebookAlgorithm) algorithm).setCodebook(cb);
+    return this;
+  }
+
+  /** The codebook of a codebook method; a one-line error when it has none yet (or is not one). */
+  public Codebook codebook() {
+    AmmArgumentException.require(algorithm.needsTraining(), "%s multiplies without a codebook", tag());
+    return ((CodebookAlgorithm) algorithm).codebook();
   }
 
   /** Spark wraps an error raised inside a task; give the caller the library's own exception. */

@@ -32,17 +32,22 @@ class ConformanceTest {
     return Amm.tags();
   }
 
+  /** The algorithm with seed 77; a codebook method with a codebook trained on other data (never A and B). */
+  private static Amm amm(String tag) {
+    return TestMatrices.amm(tag, 77, 29);
+  }
+
   @ParameterizedTest
   @MethodSource("tags")
   void meetsTheContract(String tag) {
     double[] a0 = A.values().clone();
     double[] b0 = B.values().clone();
-    Matrix c = Amm.create(tag).setSeed(77).multiply(A, B, 9);
+    Matrix c = amm(tag).multiply(A, B, 9);
     assertEquals(13, c.numRows());
     assertEquals(11, c.numCols());
     assertArrayEquals(a0, A.values(), "A modified");
     assertArrayEquals(b0, B.values(), "B modified");
-    assertArrayEquals(c.toArray(), Amm.create(tag).setSeed(77).multiply(A, B, 9).toArray(), "same seed");
+    assertArrayEquals(c.toArray(), amm(tag).multiply(A, B, 9).toArray(), "same seed");
 
     double tol = 1e-11 * Math.max(1, TestMatrices.maxAbs(c.toArray()));
     if (Amm.create(tag).algorithm() instanceof org.sparkamm.algo.ScalarQuantization
@@ -57,7 +62,7 @@ class ConformanceTest {
       int[] l = grids[g];
       BlockMatrix ad = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), A, l[0], l[1], l[4]), g);
       BlockMatrix bd = stored(SparkMatrices.fromLocal(SharedSpark.jsc(), B, l[2], l[3], l[4]), (g + 1) % 4);
-      BlockMatrix cd = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
+      BlockMatrix cd = amm(tag).multiply(ad, bd, 9);
       double[] first = cd.toLocalMatrix().toArray();
       sameAsLocal(tag, c, cd.toLocalMatrix(), tol, "on Spark, grid " + java.util.Arrays.toString(l));
       // A lost executor means recomputing result blocks from their lineage: it must still be valid
@@ -68,13 +73,13 @@ class ConformanceTest {
         cached.unpersist(true);
       }
       assertArrayEquals(first, cd.toLocalMatrix().toArray(), tag + ": result recomputed from its lineage");
-      BlockMatrix again = Amm.create(tag).setSeed(77).multiply(ad, bd, 9);
+      BlockMatrix again = amm(tag).multiply(ad, bd, 9);
       assertTrue(TestMatrices.maxAbsDiff(cd.toLocalMatrix().toArray(), again.toLocalMatrix().toArray()) <= tol,
           tag + ": same inputs and partitioning, same result");
       cd.blocks().unpersist(false);
       again.blocks().unpersist(false);
     }
-    Matrix rows = Amm.create(tag).setSeed(77).multiplyRowAligned(
+    Matrix rows = amm(tag).multiplyRowAligned(
         TestMatrices.indexedRows(A.transpose(), 3), TestMatrices.indexedRows(B, 2), 9);
     sameAsLocal(tag, c, rows, tol, "row-aligned");
 

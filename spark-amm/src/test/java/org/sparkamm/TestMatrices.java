@@ -94,6 +94,24 @@ public final class TestMatrices {
     return scala.jdk.javaapi.CollectionConverters.asScala(entries);
   }
 
+  private static final java.util.Map<String, org.sparkamm.codebook.Codebook> CODEBOOKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The algorithm with this tag and seed. A codebook method gets a codebook for inner dimension
+   * {@code inner}, trained once on other data of the Gaussian inputs' distribution
+   * ({@link #gaussian}), never on the matrices it multiplies: min(4, inner) subspaces.
+   */
+  public static org.sparkamm.Amm amm(String tag, long seed, int inner) {
+    org.sparkamm.Amm amm = org.sparkamm.Amm.create(tag).setSeed(seed);
+    if (amm.algorithm().needsTraining()) {
+      amm.setCodebook(CODEBOOKS.computeIfAbsent(amm.tag() + "/" + inner, k -> org.sparkamm.Amm.create(tag)
+          .setConfig(new org.sparkamm.config.AmmConfig().edit("C", (long) Math.min(4, inner)))
+          .train(gaussian(64, inner, 1234), gaussian(inner, 64, 1235), 50)));
+    }
+    return amm;
+  }
+
   /** Triple-loop product, the reference every other product is checked against. */
   public static double[] naiveProduct(Matrix a, Matrix b) {
     int m = a.numRows();

@@ -39,6 +39,10 @@ public final class AlgorithmRegistry {
     register(() -> new ScalarQuantization("int8", FpMode.INT8));
     register(() -> new ScalarQuantization("int8_fp32", FpMode.FP32));
     register(() -> new ScalarQuantization("int8_fp64", FpMode.FP64));
+    register(() -> new ProductQuantization(false));
+    register(() -> new ProductQuantization(true));
+    register(() -> new VectorQuantization(false));
+    register(() -> new VectorQuantization(true));
   }
 
   private AlgorithmRegistry() {}

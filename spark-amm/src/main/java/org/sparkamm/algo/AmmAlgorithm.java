@@ -69,6 +69,16 @@ public abstract class AmmAlgorithm {
   }
 
   /**
+   * True for the codebook methods ({@code pq-raw}, {@code pq-hash}, {@code vq}, {@code pq}, see
+   * {@link CodebookAlgorithm}): they multiply through a codebook trained beforehand on other data of
+   * the same distribution ({@code Amm.train}) or read from a file, and fail with one line when they
+   * have none; the engines hand them to their own products and never call {@link #sketch}.
+   */
+  public boolean needsTraining() {
+    return false;
+  }
+
+  /**
    * True for mergeable, non-linear sketches ({@code cooFD}, {@code bcooFD}, see
    * {@link CoOccurringProduct}): the pairs (a_i, b_i) are consumed together, each task builds a
    * {@link #mergeableSketch} of the pairs it holds, and the sketches merge; the engines never call

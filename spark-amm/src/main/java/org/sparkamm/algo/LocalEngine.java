@@ -44,6 +44,7 @@ public final class LocalEngine {
     if (algo.quantizesEntries()) { return QuantizedLocal.multiply(algo, a, b); }
     if (algo.samplesEntries()) { return EntrySampledLocal.multiply(a, b, k, seed); }
     if (algo.factorsBlocks()) { return BlockLowRankLocal.multiply(algo, a, b); }
+    if (algo.needsTraining()) { return CodebookLocal.multiply((CodebookAlgorithm) algo, a, b); }
     if (algo.mergesSketches()) {
       return mergeable(algo, a, b, k);
     }

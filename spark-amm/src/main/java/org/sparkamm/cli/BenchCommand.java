@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.sparkamm.Amm;
+import org.sparkamm.algo.CodebookAlgorithm;
+import org.sparkamm.codebook.Codebook;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.AtomicFile;
 import org.sparkamm.local.Blas;
@@ -20,7 +22,10 @@ import org.sparkamm.local.Blas;
  * expects for that sketch size, wall-clock milliseconds, the phase breakdown, shuffle bytes) and a
  * summary on stderr: median time, speed-up against exact, and time as a multiple of one read of the
  * inputs (the floor of any one-pass method). The algorithm, the loader and one sketch size may come
- * from a LibAMM config ({@link RunConfig}).
+ * from a LibAMM config ({@link RunConfig}). A codebook method given no codebook ({@code codebookPath})
+ * is first trained on other columns of the same generators ({@code --gen} only); its training time is
+ * reported on stderr, apart from its multiply times, whose breakdown has encoding A in buildATime,
+ * B's tables or encoding in buildBTime and the table lookups in fABTime.
  */
 final class BenchCommand {
   static final String HEADER = "algo,sketch,trial,seed,fro_error,expected_error,millis,"
@@ -100,6 +105,7 @@ final class BenchCommand {
       result.exactMillis = loop.exact.millis;
       err.printf("[bench] exact product (reference): %d ms; one read of the inputs: %d ms%n", loop.exact.millis,
           result.readMillis);
+      trainCodebooks(problem, "bench", algos, sketches[0], err, "[bench] ");
       for (Amm amm : algos) {
         for (int k : amm.algorithm().isExact() ? new int[] {sketches[0]} : sketches) {
           List<Trial> done = new ArrayList<>();
@@ -126,5 +132,24 @@ final class BenchCommand {
       }
     }
     return result;
+  }
+
+  /**
+   * Trains the codebook of each codebook method that has none (no {@code codebookPath} given) on
+   * training data of the problem's distribution ({@link Problem#training}), and reports the training
+   * time on {@code log}, apart from the multiply times.
+   */
+  static void trainCodebooks(Problem problem, String command, List<Amm> algos, int k, PrintStream log, String prefix) {
+    for (Amm amm : algos) {
+      if (amm.algorithm().needsTraining() && !((CodebookAlgorithm) amm.algorithm()).hasCodebook()) {
+        try (Problem training = problem.training(command)) {
+          long t0 = System.nanoTime();
+          Codebook cb = training.train(amm, k);
+          log.printf("%strained %s in %d ms (not in its multiply time): %s, on %d rows of another A%s%n", prefix,
+              amm.tag(), (System.nanoTime() - t0) / 1_000_000, cb, cb.trainingRows(),
+              cb.twoSided() ? " and " + cb.trainingColumns() + " columns of another B" : "");
+        }
+      }
+    }
   }
 }

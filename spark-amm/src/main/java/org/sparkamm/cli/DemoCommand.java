@@ -12,6 +12,8 @@ import org.sparkamm.Amm;
  * inner dimension is 100,000) on an embedded Spark, every algorithm at two sketch sizes against the
  * exact {@code BlockMatrix.multiply}, printed as a table. Accepts the engine options of the other
  * commands ({@code --engine local}, {@code --master}, ...) and {@code --gen} to change the size.
+ * The codebook methods are first trained on other columns of the same generators (the same
+ * distribution, not the multiplied data); their training time is printed apart from the table.
  */
 final class DemoCommand {
   private DemoCommand() {}
@@ -36,6 +38,7 @@ final class DemoCommand {
       conf.reportUnread(err);
       out.println("spark-amm demo: C = A^T B, " + problem.shape() + " (low rank plus noise), "
           + (problem.onSpark ? "Spark " + args.get("master", "local[*]") : "local engine"));
+      BenchCommand.trainCodebooks(problem, "demo", algos, 256, out, "");
       // One untimed round first, so that the table does not measure class loading and JIT warm-up.
       // A method that fails (one that needs a trained codebook, say) fails again in the table, which reports it.
       for (Amm amm : algos) {

@@ -165,6 +165,11 @@ final class ExperimentContext {
       try (Trials loop = Trials.start(problem, conf, true)) {
         progress.note(String.format(Locale.ROOT, "%s on %s: exact product (reference) %d ms, one read of the inputs"
             + " %d ms", problem.shape(), engine, loop.exact.millis, loop.readMillis));
+        try { // codebook methods train on other data of the same generators first, where there are such
+          BenchCommand.trainCodebooks(problem, command, algos, sketches[0], err, "[" + command + "] ");
+        } catch (RuntimeException e) {
+          progress.note("codebooks not trained (their trials will fail): " + Main.failureMessage(e));
+        }
         for (Amm amm : algos) {
           for (int k : readsSketchSize(amm.algorithm()) ? sketches : new int[] {sketches[0]}) {
             for (int t = coldTrial ? -1 : 0; t < trials; t++) {

@@ -6,10 +6,10 @@ import org.sparkamm.error.AmmException;
 import org.sparkamm.error.AmmFormatException;
 
 /**
- * {@code spark-amm COMMAND [options]}: multiply, bench, convert, demo, experiment, tile-rate, help.
- * Errors print one line on stderr and exit with status 2 (1 for an unexpected failure);
- * {@code --verbose} adds the stack trace. stdout carries only machine-readable output (JSON lines,
- * CSV) or the demo's table.
+ * {@code spark-amm COMMAND [options]}: multiply, bench, train-codebooks, convert, demo, experiment,
+ * tile-rate, help. Errors print one line on stderr and exit with status 2 (1 for an unexpected
+ * failure); {@code --verbose} adds the stack trace. stdout carries only machine-readable output
+ * (JSON lines, CSV) or the demo's table.
  */
 public final class Main {
   static final String USAGE = String.join("\n",
@@ -26,6 +26,10 @@ public final class Main {
       "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE]",
       "           [--set key=value ...] [--config LibAMM.csv] [same options as multiply]",
       "           CSV per trial: algo,sketch,trial,seed,fro_error,expected_error,millis,... ; summary on stderr",
+      "  train-codebooks --algo pq-raw|pq-hash|vq|pq --out CODEBOOK.npz [--sketch K] [--seed S] [--set key=value ...]",
+      "           (--a A [--b B] | --gen ... | --loader TAG) [--engine spark|local] ...: trains a codebook on",
+      "           training data of the distribution to multiply later (MLlib's k-means on Spark); then",
+      "           multiply --set codebookPath=CODEBOOK.npz. Keys: C, trainingRows, lA, lB, codewordRatio",
       "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
       "  tile-rate [--sketch L] [--seconds S]: random values per second of the dense sketches' tile generation",
       "  demo     a tour of every algorithm on generated data, about 2.5 min (error, time and speed-up vs exact)",
@@ -67,6 +71,9 @@ public final class Main {
         case "bench":
           BenchCommand.run(argv, out, err);
           return 0;
+        case "train-codebooks":
+          TrainCodebooksCommand.run(argv, out, err);
+          return 0;
         case "convert":
           ConvertCommand.run(argv, out, err);
           return 0;
@@ -85,7 +92,7 @@ public final class Main {
           out.println(USAGE);
           return 0;
         default:
-          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, convert, demo, experiment, tile-rate, help");
+          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, train-codebooks, convert, demo, experiment, tile-rate, help");
           return 2;
       }
     } catch (AmmException e) {

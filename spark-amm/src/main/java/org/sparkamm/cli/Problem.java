@@ -8,6 +8,7 @@ import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.Breakdown;
+import org.sparkamm.codebook.Codebook;
 import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.error.AmmArgumentException;
@@ -50,6 +51,12 @@ final class Problem implements AutoCloseable {
   /** The inputs as loaded (before any transpose view), cached by the load: released by {@link #close}. */
   private BlockMatrix cachedA;
   private BlockMatrix cachedB;
+  /** For {@link #training}: generated operands of the same distribution, and how these were laid out. */
+  private Operands trainingOps;
+  private boolean ta;
+  private boolean tb;
+  private int blockSize;
+  private int parts;
 
   /** One multiply's result and timing. */
   static final class Run {
@@ -130,6 +137,7 @@ final class Problem implements AutoCloseable {
       DenseMatrix b = ops.b != null ? ops.b : local(ops.sourceB, ops.normalizeByMax);
       Problem problem = new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, ops.float32);
       problem.inputNote = ops.note;
+      problem.layout(ops, ta, tb, blockSize, 1);
       return problem;
     }
     Sessions.Handle s = Sessions.start(args.get("master"), consoleProgress);
@@ -154,6 +162,7 @@ final class Problem implements AutoCloseable {
       problem.cachedB = b;
       problem.midSplits = midSplits;
       problem.inputNote = ops.note;
+      problem.layout(ops, ta, tb, blockSize, parts);
       loaded = true;
       return problem;
     } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
@@ -166,6 +175,52 @@ final class Problem implements AutoCloseable {
         }
       }
     }
+  }
+
+  private void layout(Operands ops, boolean ta, boolean tb, int blockSize, int parts) {
+    this.trainingOps = ops.nextColumns();
+    this.ta = ta;
+    this.tb = tb;
+    this.blockSize = blockSize;
+    this.parts = parts;
+  }
+
+  /**
+   * Training operands for the codebook methods: of the same distribution as these, never these. For
+   * generated data ({@code --gen}) the next columns of the same generators (the same latent factors
+   * per row, fresh loadings and noise), with the same transposes, on the same engine and session
+   * (closing it releases its inputs only). Other inputs have none: train with train-codebooks.
+   */
+  Problem training(String command) {
+    AmmArgumentException.require(trainingOps != null,
+        "%s: training data of the same distribution is drawn from --gen generators only; train on your own "
+            + "data with 'spark-amm train-codebooks' and pass --set codebookPath=FILE", command);
+    Operands ops = trainingOps;
+    if (!onSpark) {
+      DenseMatrix a = local(ops.sourceA, false);
+      DenseMatrix b = local(ops.sourceB, false);
+      return new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, false);
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.session.sparkContext());
+    BlockMatrix a = SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, false);
+    BlockMatrix b = null;
+    try {
+      b = SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, false);
+      Problem p = new Problem(new Sessions.Handle(session.session, false), null, null, ta ? a.transpose() : a,
+          tb ? b.transpose() : b, false);
+      p.cachedA = a;
+      p.cachedB = b;
+      return p;
+    } finally {
+      if (b == null) {
+        release(a);
+      }
+    }
+  }
+
+  /** Trains {@code amm}'s codebook on these operands (MLlib's k-means on Spark); returns it. */
+  Codebook train(Amm amm, int k) {
+    return onSpark ? amm.train(ad, bd, k) : amm.train(a, b, k);
   }
 
   private static void release(BlockMatrix m) {
@@ -190,6 +245,42 @@ final class Problem implements AutoCloseable {
     boolean normalizeByMax;
     boolean float32;
     String note;
+    /** For --gen: the generator and the shape, so that other columns can be drawn. */
+    LowRankData data;
+    long rows;
+    long colsA;
+    long colsB;
+
+    /** Generated operands with the next colsA (colsB) columns of the same generators, or null. */
+    Operands nextColumns() {
+      if (data == null) {
+        return null;
+      }
+      return generated(shifted(data.source(LowRankData.Which.A, rows, 2 * colsA), colsA),
+          shifted(data.source(LowRankData.Which.B, rows, 2 * colsB), colsB), false);
+    }
+
+    /** Columns offset..2 offset - 1 of {@code wide}. */
+    private static BlockSource shifted(BlockSource wide, long offset) {
+      return new BlockSource() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long rows() {
+          return wide.rows();
+        }
+
+        @Override
+        public long cols() {
+          return offset;
+        }
+
+        @Override
+        public DenseMatrix block(long row0, int rows, long col0, int cols) {
+          return wide.block(row0, rows, col0 + offset, cols);
+        }
+      };
+    }
 
     static Operands local(LoadedMatrix a, LoadedMatrix b) {
       Operands o = new Operands();
@@ -243,8 +334,13 @@ final class Problem implements AutoCloseable {
     AmmArgumentException.require(rank >= 1, "--rank must be at least 1, got %d", rank);
     LowRankData data = new LowRankData(args.getLong("seed", Amm.DEFAULT_SEED) ^ 0x5eedL, rank,
         args.getDouble("noise", 1.0));
-    return Operands.generated(data.source(LowRankData.Which.A, dims[0], dims[1]),
+    Operands ops = Operands.generated(data.source(LowRankData.Which.A, dims[0], dims[1]),
         data.source(LowRankData.Which.B, dims[0], dims[2]), false);
+    ops.data = data;
+    ops.rows = dims[0];
+    ops.colsA = dims[1];
+    ops.colsB = dims[2];
+    return ops;
   }
 
   /** A LibAMM loader: generators stay sources (generated where they are used); file loaders read now. */

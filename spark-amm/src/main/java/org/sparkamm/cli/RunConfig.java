@@ -106,6 +106,11 @@ final class RunConfig {
     return new int[] {(int) cfg.getLong(SKETCH_KEY, 1, 1, Integer.MAX_VALUE)};
   }
 
+  /** One sketch size: {@code --sketch}, else {@code sketchDimension}, else {@code fallback}. */
+  int sketchOr(int fallback) {
+    return args.get("sketch") == null && !cfg.contains(SKETCH_KEY) ? fallback : sketches(false)[0];
+  }
+
   /**
    * The loader's tag: {@code --loader}, else {@code matrixLoaderTag} when no other input
    * ({@code --a}, {@code --b}, {@code --gen}) is given; null for none.

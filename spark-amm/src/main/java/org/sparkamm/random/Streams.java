@@ -27,6 +27,10 @@ public final class Streams {
   public static final long ENTRY_COINS_B = 11;
   /** The pilot's sign probes that estimate ||AB||_F when choosing a sketch size. */
   public static final long PILOT_PROBES = 12;
+  /** Codebook training: the sampled rows of A, the sampled columns of B, the k-means seed of each subspace. */
+  public static final long CODEBOOK_ROWS_A = 20;
+  public static final long CODEBOOK_COLUMNS_B = 21;
+  public static final long CODEBOOK_KMEANS = 22;
   /** Synthetic test and benchmark data: shared latent factors, per-matrix loadings, noise. */
   public static final long DATA_LATENT = 100;
   public static final long DATA_LOADINGS_A = 101;

@@ -14,6 +14,7 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.CodebookAlgorithm;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.ReducedProduct;
@@ -76,6 +77,7 @@ public final class BlockProduct {
     if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiply(algo, a, b, midDimSplits); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiply(algo, a, b, k, seed); }
+    if (algo.needsTraining()) { return CodebookBlockProduct.multiply((CodebookAlgorithm) algo, a, b); }
     if (algo.mergesSketches()) {
       return MergeableProduct.multiply(algo, a, b, k);
     }

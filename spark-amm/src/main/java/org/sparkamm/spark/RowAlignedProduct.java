@@ -19,6 +19,7 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
+import org.sparkamm.algo.CodebookAlgorithm;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.SignProbes;
@@ -68,6 +69,7 @@ public final class RowAlignedProduct {
     if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiplyRowAligned(algo, x, y); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiplyRowAligned(algo, x, y, k, seed); }
+    if (algo.needsTraining()) { return CodebookRowAligned.multiply((CodebookAlgorithm) algo, x, y); }
     if (algo.mergesSketches()) {
       return MergeableProduct.multiplyRowAligned(algo, x, y, k);
     }
