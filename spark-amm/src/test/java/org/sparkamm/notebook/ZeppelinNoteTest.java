@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkamm.SharedSpark;
@@ -29,15 +31,33 @@ import scala.Tuple2;
 class ZeppelinNoteTest {
   private static final Path NOTE = Path.of("..", "notebooks", "spark-amm.zpln");
 
-  /** Runs the note's %spark paragraphs in a fresh session; %md is rendered by Zeppelin, not run. */
-  private static void run(ZeppelinNote note, PrintStream out) {
-    try (ZeppelinSparkInterpreter spark = new ZeppelinSparkInterpreter(SharedSpark.session(), out)) {
-      for (ZeppelinNote.Paragraph p : note.paragraphs()) {
-        if (p.interpreter().equals("spark")) {
-          spark.run(p);
-        } else if (!p.interpreter().equals("md")) {
-          throw new AssertionError(p.label() + ": only %spark and %md paragraphs can be checked here");
-        }
+  /** One session for the tests of the runner itself (a session takes seconds to start). */
+  private static ZeppelinSparkInterpreter shared;
+  private static final ByteArrayOutputStream SHOWN = new ByteArrayOutputStream();
+
+  @BeforeAll
+  static void startSession() {
+    shared = new ZeppelinSparkInterpreter(SharedSpark.session(), new PrintStream(SHOWN, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterAll
+  static void closeSession() {
+    shared.close();
+  }
+
+  /**
+   * Runs the note's %spark paragraphs in order in {@code spark}; %md is rendered by Zeppelin, not
+   * run; a note with any other interpreter is refused before anything runs.
+   */
+  private static void run(ZeppelinNote note, ZeppelinSparkInterpreter spark) {
+    for (ZeppelinNote.Paragraph p : note.paragraphs()) {
+      if (!p.interpreter().equals("spark") && !p.interpreter().equals("md")) {
+        throw new AssertionError(p.label() + ": only %spark and %md paragraphs can be checked here");
+      }
+    }
+    for (ZeppelinNote.Paragraph p : note.paragraphs()) {
+      if (p.interpreter().equals("spark")) {
+        spark.run(p);
       }
     }
   }
@@ -52,8 +72,9 @@ class ZeppelinNoteTest {
         "the note has its %spark paragraphs");
     Set<String> cachedBefore = cachedRdds();
     ByteArrayOutputStream shown = new ByteArrayOutputStream();
-    try (PrintStream out = new PrintStream(shown, true, StandardCharsets.UTF_8)) {
-      run(note, out);
+    try (ZeppelinSparkInterpreter spark = new ZeppelinSparkInterpreter(SharedSpark.session(),
+        new PrintStream(shown, true, StandardCharsets.UTF_8))) {
+      run(note, spark); // a fresh session, as when a user opens the note
     }
     String table = shown.toString(StandardCharsets.UTF_8);
     System.out.print(table);
@@ -83,36 +104,36 @@ class ZeppelinNoteTest {
   @Test
   void aFailingParagraphFailsWithItsIndexAndMessage(@TempDir Path dir) throws IOException {
     AssertionError compile = assertThrows(AssertionError.class,
-        () -> run(note(dir, "%md\n# ok", "%spark\nval n = 6 * 7", "%spark\nval m = notDefined + n"), System.out));
+        () -> run(note(dir, "%md\n# ok", "%spark\nval six = 6 * 7", "%spark\nval m = notDefined + six"), shared));
     assertTrue(compile.getMessage().startsWith("paragraph 2 (%spark) failed: "), compile.getMessage());
     assertTrue(compile.getMessage().contains("not found: value notDefined"), compile.getMessage());
 
     AssertionError thrown = assertThrows(AssertionError.class,
-        () -> run(note(dir, "%spark\nval amm = org.sparkamm.Amm.create(\"noSuchAlgorithm\")"), System.out));
+        () -> run(note(dir, "%spark\nval amm = org.sparkamm.Amm.create(\"noSuchAlgorithm\")"), shared));
     assertTrue(thrown.getMessage().startsWith("paragraph 0 (%spark) failed: "), thrown.getMessage());
     assertTrue(thrown.getMessage().contains("AmmArgumentException")
         && thrown.getMessage().contains("noSuchAlgorithm"), thrown.getMessage());
 
-    AssertionError open = assertThrows(AssertionError.class, () -> run(note(dir, "%spark\nval v = Seq(1,"), System.out));
+    AssertionError open = assertThrows(AssertionError.class, () -> run(note(dir, "%spark\nval v = Seq(1,"), shared));
     assertEquals("paragraph 0 (%spark) is incomplete (unclosed bracket, string or expression)", open.getMessage());
 
-    AssertionError other = assertThrows(AssertionError.class, () -> run(note(dir, "%sql\nselect 1"), System.out));
-    assertEquals("paragraph 0 (%sql): only %spark and %md paragraphs can be checked here", other.getMessage());
+    AssertionError other = assertThrows(AssertionError.class,
+        () -> run(note(dir, "%spark\nval notRun = 1", "%sql\nselect 1"), shared));
+    assertEquals("paragraph 1 (%sql): only %spark and %md paragraphs can be checked here", other.getMessage());
   }
 
   @Test
   void paragraphsShareOneSessionWithZeppelinsBindings(@TempDir Path dir) throws IOException {
-    ByteArrayOutputStream shown = new ByteArrayOutputStream();
-    try (PrintStream out = new PrintStream(shown, true, StandardCharsets.UTF_8)) {
-      run(note(dir, "%spark\nval n = sc.defaultParallelism + 1",
-          "%spark\nz.show(spark.range(n).toDF(\"i\").withColumn(\"sq\", col(\"i\") * col(\"i\")).orderBy(\"i\"))"), out);
-    }
+    SHOWN.reset();
+    run(note(dir, "%spark\nval count = sc.defaultParallelism + 1",
+        "%spark\nz.show(spark.range(count).toDF(\"i\").withColumn(\"sq\", col(\"i\") * col(\"i\")).orderBy(\"i\"))"),
+        shared);
     int n = SharedSpark.jsc().sc().defaultParallelism() + 1;
     StringBuilder expected = new StringBuilder("%table i\tsq\n");
     for (int i = 0; i < n; i++) {
       expected.append(i).append('\t').append(i * i).append('\n');
     }
-    assertEquals(expected.toString(), shown.toString(StandardCharsets.UTF_8));
+    assertEquals(expected.toString(), SHOWN.toString(StandardCharsets.UTF_8));
   }
 
   @Test
