@@ -24,11 +24,12 @@ import scala.tools.nsc.interpreter.shell.ReplReporterImpl;
  * <p>The compiler's classpath is the test JVM's: surefire's {@code surefire.test.class.path} (its
  * {@code java.class.path} is a manifest-only jar), else {@code java.class.path}. Compiled lines are
  * loaded by a child of this class's loader, so the bound objects and the library are the test's own
- * classes. Not covered: closures defined in a paragraph and shipped to executors (an RDD
- * {@code map(x => ...)}, a Scala UDF): Zeppelin serves REPL classes to executors through Spark's
- * {@code spark.repl.class.uri}, which this shared session does not set, so such a paragraph fails
- * here with ClassNotFoundException although it works in Zeppelin. Library calls, DataFrames and
- * built-in functions run as in Zeppelin.
+ * classes. Not covered: functions defined in a paragraph and shipped to executors (an RDD
+ * {@code map(_ * 2)}, a Scala UDF). Zeppelin has Spark serve the REPL's class files to executors
+ * ({@code spark.repl.class.outputDir}, set before its SparkContext starts); the test JVM's shared
+ * session starts without it, so such a paragraph fails here (the task cannot be deserialized:
+ * ClassCastException of a SerializedLambda) although it works in Zeppelin. Library calls,
+ * DataFrames and built-in functions run as in Zeppelin.
  */
 final class ZeppelinSparkInterpreter implements AutoCloseable {
   private final StringWriter transcript = new StringWriter();
