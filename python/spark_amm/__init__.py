@@ -23,6 +23,7 @@ The JVM starts on first use (see ``_jvm.py`` for its classpath and heap settings
 """
 import numbers
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -98,7 +99,10 @@ class ConfigMap:
                 text = f.read().replace(newLine, "\n").replace(separator, ",")
             with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as t:
                 t.write(text)
-            fname = t.name
+            try:
+                return self.fromFile(t.name)
+            finally:
+                os.remove(t.name)
         from java.nio.file import Path
 
         loaded = _java_errors(lambda: AmmConfig.fromFile(Path.of(fname)))
@@ -184,13 +188,31 @@ class AMM(_Configurable):
     def __init__(self, tag):
         super().__init__(_amm_factory, tag)
 
-    def amm(self, A, B, sketchSize):
-        """C ~ A @ B as a numpy.ndarray (float32 when A and B are float32, else float64)."""
+    def amm(self, A, B, sketchSize=None, *, target_error=None):
+        """C ~ A @ B as a numpy.ndarray (float32 when A and B are float32, else float64).
+
+        Give ``sketchSize``, or ``target_error=eps`` to let the library choose the smallest sketch
+        whose expected relative Frobenius error is eps (see :meth:`sketchSizeFor`).
+        """
+        if (sketchSize is None) == (target_error is None):
+            raise ValueError("give sketchSize or target_error=, not both")
         dtype = _convert.result_dtype(A, B)
         a = _convert.to_java(A, "A")
         b = _convert.to_java(B, "B")
+        if target_error is not None:
+            sketchSize = self._choose(a, b, target_error)["sketch"]
         c = _java_errors(lambda: self._java.multiply(a, b, int(sketchSize)))
         return _convert.from_java(c, dtype)
+
+    def sketchSizeFor(self, A, B, target_error):
+        """The sketch size for an expected relative error, and what it predicts, as a dict:
+        sketch, predicted_error, product_norm2 (the pilot's estimate of ||AB||_F^2), pilot_relative_sd."""
+        return self._choose(_convert.to_java(A, "A"), _convert.to_java(B, "B"), target_error)
+
+    def _choose(self, a, b, target_error):
+        c = _java_errors(lambda: self._java.sketchSizeFor(a, b, float(target_error)))
+        return {"sketch": int(c.sketchSize), "predicted_error": float(c.predictedError),
+                "product_norm2": float(c.productNorm2), "pilot_relative_sd": float(c.pilotRelativeSd)}
 
     def getBreakDown(self):
         """buildATime, buildBTime, fABTime, postProcessTime (microseconds) and shuffleBytes, as a ConfigMap."""
@@ -243,7 +265,8 @@ def spark_multiply(algo, sketch_size, A=None, B=None, *, loader=None, config=Non
     by the executors themselves) or arrays (saved to temporary .npy files first). Or: ``loader=`` a
     LibAMM loader tag with ``config=`` a dict of its keys, or ``gen=(rows, cols_a, cols_b)`` for
     generated low-rank-plus-noise data. ``master`` defaults to an embedded ``local[*]``; a session
-    started earlier in this process (by :func:`start_spark`) is reused. ``info`` holds the run's
+    started earlier in this process (by :func:`start_spark`) is reused, and asking for another
+    ``master`` while it runs is an error (stop it first with :func:`stop_spark`). ``info`` holds the run's
     JSON line (millis, breakdown, shuffle bytes, shapes).
     """
     import json
@@ -251,43 +274,43 @@ def spark_multiply(algo, sketch_size, A=None, B=None, *, loader=None, config=Non
     ensure_jvm()
     argv = ["multiply", "--algo", str(algo), "--sketch", str(int(sketch_size)), "--engine", engine]
     tmp = tempfile.mkdtemp(prefix="spark_amm_")
-    for flag, value in (("--a", A), ("--b", B)):
-        if value is None:
-            continue
-        if isinstance(value, (str, os.PathLike)):
-            argv += [flag, os.fspath(value)]
-        else:
-            path = os.path.join(tmp, flag[2:] + ".npy")
-            np.save(path, np.asarray(value))
-            argv += [flag, path]
-    if loader is not None:
-        argv += ["--loader", loader]
-        for k, v in (config or {}).items():
-            argv += ["--set", f"{k}={v}"]
-    if gen is not None:
-        argv += ["--gen", ",".join(str(int(x)) for x in gen)]
-    for flag, value in (("--master", master), ("--seed", seed), ("--block-size", block_size),
-                        ("--partitions", partitions)):
-        if value is not None:
-            argv += [flag, str(value)]
-    if transpose_a:
-        argv.append("--transpose-a")
-    if transpose_b:
-        argv.append("--transpose-b")
-    out_path = os.path.join(tmp, "c.npy")
-    argv += ["--out", out_path]
-    status, out, err = _run_cli(argv)
-    if status != 0:
-        message = err.strip().splitlines()[0] if err.strip() else "spark-amm failed"
-        message = message.replace("spark-amm: error: ", "")
-        if message.endswith("no such file"):
-            raise FileNotFoundError(message)
-        raise ValueError(message) if status == 2 else RuntimeError(message)
-    C = np.load(out_path)
-    for f in os.listdir(tmp):
-        os.remove(os.path.join(tmp, f))
-    os.rmdir(tmp)
-    return C, json.loads(out.strip().splitlines()[-1])
+    try:  # the temporary copies of A and B, and C, go on every path
+        for flag, value in (("--a", A), ("--b", B)):
+            if value is None:
+                continue
+            if isinstance(value, (str, os.PathLike)):
+                argv += [flag, os.fspath(value)]
+            else:
+                path = os.path.join(tmp, flag[2:] + ".npy")
+                np.save(path, np.asarray(value))
+                argv += [flag, path]
+        if loader is not None:
+            argv += ["--loader", loader]
+            for k, v in (config or {}).items():
+                argv += ["--set", f"{k}={v}"]
+        if gen is not None:
+            argv += ["--gen", ",".join(str(int(x)) for x in gen)]
+        for flag, value in (("--master", master), ("--seed", seed), ("--block-size", block_size),
+                            ("--partitions", partitions)):
+            if value is not None:
+                argv += [flag, str(value)]
+        if transpose_a:
+            argv.append("--transpose-a")
+        if transpose_b:
+            argv.append("--transpose-b")
+        out_path = os.path.join(tmp, "c.npy")
+        argv += ["--out", out_path]
+        status, out, err = _run_cli(argv)
+        if status != 0:
+            message = err.strip().splitlines()[0] if err.strip() else "spark-amm failed"
+            message = message.replace("spark-amm: error: ", "")
+            if message.endswith("no such file"):
+                raise FileNotFoundError(message)
+            raise ValueError(message) if status == 2 else RuntimeError(message)
+        C = np.load(out_path)
+        return C, json.loads(out.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _run_cli(argv):

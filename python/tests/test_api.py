@@ -1,4 +1,7 @@
 """The NumPy interface: LibAMM's PyAMM API, conversions of every layout, errors, agreement with Java."""
+import os
+import tempfile
+
 import numpy as np
 import pytest
 
@@ -139,3 +142,54 @@ def test_errors_are_python_exceptions_with_one_line_messages(tmp_path):
         message = str(info.value)
         assert fragment in message, message
         assert "\n" not in message and "at org." not in message, message
+
+
+def test_failed_spark_calls_leave_no_temporary_files(tmp_path, monkeypatch):
+    made = []
+    real = tempfile.mkdtemp
+
+    def tracked(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", tracked)
+    A, B = np.ones((3, 4)), np.ones((5, 6))
+    with pytest.raises(ValueError, match="inner dimensions differ"):
+        PyAMM.spark_multiply("crs", 2, A, B, engine="local")
+    assert made and not any(os.path.exists(d) for d in made), made
+
+
+def test_another_master_while_a_session_runs_is_an_error():
+    PyAMM.start_spark("local[2]")
+    try:
+        with pytest.raises(ValueError, match="already running in this process"):
+            PyAMM.spark_multiply("crs", 2, np.ones((8, 4)), np.ones((8, 3)), transpose_a=True,
+                                 master="local[1]")
+        C, _ = PyAMM.spark_multiply("mm", 1, np.ones((8, 4)), np.ones((8, 3)), transpose_a=True,
+                                    master="local[2]")
+        np.testing.assert_allclose(C, np.full((4, 3), 8.0))
+    finally:
+        PyAMM.stop_spark()
+
+
+def test_config_files_with_other_separators_leave_no_temporary_file(tmp_path, monkeypatch):
+    (tmp_path / "c.txt").write_text("seed;3;U64|tag;crs;String|")
+    before = set(os.listdir(tempfile.gettempdir()))
+    back = PyAMM.ConfigMap()
+    back.fromFile(str(tmp_path / "c.txt"), separator=";", newLine="|")
+    assert PyAMM.configMapToDict(back) == {"seed": 3, "tag": "crs"}
+    assert set(os.listdir(tempfile.gettempdir())) - before == set()
+
+
+def test_target_error_chooses_the_sketch_size():
+    rng = np.random.default_rng(7)
+    A = rng.standard_normal((30, 600))
+    B = A.T @ rng.standard_normal((30, 20)) + 0.5 * rng.standard_normal((600, 20))
+    algo = PyAMM.createAMM("countSketch")
+    choice = algo.sketchSizeFor(A, B, 0.5)
+    assert 1 <= choice["sketch"] <= 600 and choice["predicted_error"] <= 0.5
+    np.testing.assert_allclose(algo.amm(A, B, target_error=0.5), algo.amm(A, B, choice["sketch"]))
+    with pytest.raises(ValueError, match="not both"):
+        algo.amm(A, B, 10, target_error=0.5)
+    with pytest.raises(ValueError, match="is exact"):
+        PyAMM.createAMM("mm").amm(A, B, target_error=0.5)

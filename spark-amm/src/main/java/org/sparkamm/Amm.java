@@ -15,6 +15,7 @@ import org.sparkamm.algo.AlgorithmRegistry;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.LocalEngine;
+import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
@@ -173,6 +174,46 @@ public final class Amm {
     Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize, seed()));
     breakdown = r.breakdown;
     return r.product;
+  }
+
+  /**
+   * The smallest sketch size whose expected relative Frobenius error is at most {@code targetError},
+   * from this algorithm's closed form, the inputs' inner norms and a pilot estimate of ||AB||_F (see
+   * {@link SketchSizing}: 32 sign probes, one pass over each input), with the error it predicts.
+   * Errors (one line) for exact algorithms, algorithms without a closed form, and targets that no
+   * sketch up to the inner dimension reaches.
+   */
+  public SketchSizing.Choice sketchSizeFor(Matrix a, Matrix b, double targetError) {
+    AmmArgumentException.require(a.numCols() == b.numRows(),
+        "inner dimensions differ: A is %dx%d, B is %dx%d", a.numRows(), a.numCols(), b.numRows(), b.numCols());
+    return SketchSizing.choose(algorithm, LocalEngine.norms(a, b), a.numCols(),
+        SketchSizing.localProbeValues(a, b, seed()), targetError, seed());
+  }
+
+  /** {@link #sketchSizeFor(Matrix, Matrix, double)} for BlockMatrix inputs, computed where the blocks lie. */
+  public SketchSizing.Choice sketchSizeFor(BlockMatrix a, BlockMatrix b, double targetError) {
+    return unwrap(() -> {
+      org.sparkamm.algo.InnerNorms norms = BlockProduct.norms(a, b);
+      try {
+        return SketchSizing.choose(algorithm, norms, a.numCols(), BlockProduct.pilotValues(a, b, seed()),
+            targetError, seed());
+      } finally {
+        norms.release();
+      }
+    });
+  }
+
+  /** {@link #sketchSizeFor(Matrix, Matrix, double)} for the row-aligned X^T Y. */
+  public SketchSizing.Choice sketchSizeFor(IndexedRowMatrix x, IndexedRowMatrix y, double targetError) {
+    return unwrap(() -> {
+      org.sparkamm.algo.InnerNorms norms = RowAlignedProduct.norms(x, y);
+      try {
+        return SketchSizing.choose(algorithm, norms, x.numRows(), RowAlignedProduct.pilotValues(x, y, seed()),
+            targetError, seed());
+      } finally {
+        norms.release();
+      }
+    });
   }
 
   /** Spark wraps an error raised inside a task; give the caller the library's own exception. */

@@ -28,6 +28,15 @@ class DistributedFilesTest {
   @TempDir
   Path dir;
 
+  /** Loads cache what they read (the caller releases it); release everything so later tests count from zero. */
+  @org.junit.jupiter.api.AfterEach
+  void releaseCachedLoads() {
+    for (org.apache.spark.rdd.RDD<?> cached : scala.jdk.javaapi.CollectionConverters.asJava(
+        SharedSpark.jsc().sc().getPersistentRDDs()).values()) {
+      cached.unpersist(false);
+    }
+  }
+
   private static void assertSameAsLocal(Path file) {
     DenseMatrix local = MatrixFiles.read(file, null).matrix;
     for (int[] bp : new int[][] {{1, 3}, {5, 7}}) {
@@ -58,6 +67,40 @@ class DistributedFilesTest {
     Path big = dir.resolve("big.npy");
     Npy.write(big, TestMatrices.gaussian(2500, 9, 1), false); // Fortran order, 3 record groups of 1024
     assertSameAsLocal(big);
+  }
+
+  /**
+   * Wide files: a task that would hold more than its byte budget reads a range of whole blocks of each
+   * record instead of whole records, for every layout (rows or columns as records, prefixed records),
+   * and the blocks are the same.
+   */
+  @Test
+  void wideRecordsAreReadInSpansBoundedByBytes() throws IOException {
+    Path wide = dir.resolve("wide.npy");
+    Npy.write(wide, TestMatrices.rowMajor(TestMatrices.gaussian(5, 23, 4)), false);
+    Path wideF = dir.resolve("widef.npy");
+    Npy.write(wideF, TestMatrices.gaussian(23, 5, 5), false); // Fortran order: records are 5 columns of 23
+    for (Path f : new Path[] {wide, wideF, SAMPLES.resolve("m.fvecs"), SAMPLES.resolve("m_f8_bigendian.npy")}) {
+      DenseMatrix local = MatrixFiles.read(f, null).matrix;
+      for (int[] bp : new int[][] {{1, 8}, {2, 16}, {3, 24}, {2, 8 * 2 * 3}}) { // {blockSize, taskBytes}
+        BlockMatrix b = org.sparkamm.spark.BlockProductAccess.readInSpans(SharedSpark.jsc(), f.toString(), bp[0], 3,
+            bp[1]);
+        b.validate();
+        assertArrayEquals(local.toArray(), b.toLocalMatrix().toArray(), f + " " + java.util.Arrays.toString(bp));
+        b.blocks().unpersist(false);
+      }
+    }
+    byte[] bad = FormatsTest.fvecs(new float[][] {{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}});
+    bad[2 * 20] = 3; // record 2 claims dimension 3
+    Path badVecs = dir.resolve("bad.fvecs");
+    Files.write(badVecs, bad);
+    Exception e = assertThrows(Exception.class,
+        () -> org.sparkamm.spark.BlockProductAccess.readInSpans(SharedSpark.jsc(), badVecs.toString(), 1, 2, 8));
+    Throwable root = e;
+    while (root.getCause() != null && !(root instanceof AmmException)) {
+      root = root.getCause();
+    }
+    assertTrue(root.getMessage().contains("record 2 has dimension 3"), root.getMessage());
   }
 
   @Test

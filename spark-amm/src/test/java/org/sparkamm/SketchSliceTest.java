@@ -35,7 +35,7 @@ class SketchSliceTest {
   static Stream<String> sketchTags() {
     return Amm.tags().stream().filter(t -> !Amm.create(t).algorithm().isExact()
         && !Amm.create(t).algorithm().samplesEntries() && !Amm.create(t).algorithm().mergesSketches()
-        && !Amm.create(t).algorithm().factorsBlocks());
+        && !Amm.create(t).algorithm().factorsBlocks() && !Amm.create(t).algorithm().quantizesEntries());
   }
 
   /** S^T restricted to inner indices [start, start + len), recovered from an identity block in the given layout. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.quant.FpMode;
 
 /**
  * LibAMM's tags, looked up case-insensitively. An unknown tag is an error that lists the valid
@@ -35,6 +36,9 @@ public final class AlgorithmRegistry {
     register(() -> new CoOccurringProduct(true));
     register(ElementWiseSampling::new);
     register(BlockLowRank::new);
+    register(() -> new ScalarQuantization("int8", FpMode.INT8));
+    register(() -> new ScalarQuantization("int8_fp32", FpMode.FP32));
+    register(() -> new ScalarQuantization("int8_fp64", FpMode.FP64));
   }
 
   private AlgorithmRegistry() {}

@@ -60,6 +60,15 @@ public abstract class AmmAlgorithm {
   }
 
   /**
+   * True for scalar quantization ({@code int8*}, see {@link ScalarQuantization}): not a sketch but
+   * every entry rounded to a few bits, multiplied in integer arithmetic; the engines hand it to its own
+   * product ({@code QuantizedLocal}, {@code QuantizedBlockProduct}) and never call {@link #sketch}.
+   */
+  public boolean quantizesEntries() {
+    return false;
+  }
+
+  /**
    * True for mergeable, non-linear sketches ({@code cooFD}, {@code bcooFD}, see
    * {@link CoOccurringProduct}): the pairs (a_i, b_i) are consumed together, each task builds a
    * {@link #mergeableSketch} of the pairs it holds, and the sketches merge; the engines never call

@@ -41,6 +41,7 @@ public final class LocalEngine {
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
+    if (algo.quantizesEntries()) { return QuantizedLocal.multiply(algo, a, b); }
     if (algo.samplesEntries()) { return EntrySampledLocal.multiply(a, b, k, seed); }
     if (algo.factorsBlocks()) { return BlockLowRankLocal.multiply(algo, a, b); }
     if (algo.mergesSketches()) {

@@ -27,10 +27,19 @@ public final class SignProbes implements Serializable {
   private final int sketchSize;
 
   public SignProbes(long seed, int tests, int repeats, int sketchSize) {
-    this.key = CounterRng.streamKey(seed, Streams.PROBES);
+    this(seed, Streams.PROBES, tests, repeats, sketchSize);
+  }
+
+  private SignProbes(long seed, long stream, int tests, int repeats, int sketchSize) {
+    this.key = CounterRng.streamKey(seed, stream);
     this.tests = tests;
     this.repeats = repeats;
     this.sketchSize = sketchSize;
+  }
+
+  /** T = 16 tests probes of their own stream, for estimating ||AB||_F^2 ({@link SketchSizing}). */
+  public static SignProbes pilot(long seed, int tests) {
+    return new SignProbes(seed, Streams.PILOT_PROBES, tests, 1, 1);
   }
 
   public int tests() {

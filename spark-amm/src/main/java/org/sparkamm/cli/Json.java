@@ -2,7 +2,7 @@ package org.sparkamm.cli;
 
 import java.util.Map;
 
-/** One-line JSON objects for machine-readable output (strings and numbers only). */
+/** One-line JSON objects for machine-readable output (strings, numbers, booleans and arrays of longs). */
 final class Json {
   private final StringBuilder sb = new StringBuilder("{");
 
@@ -16,6 +16,8 @@ final class Json {
       sb.append(Double.isFinite(d) ? Double.toString(d) : quote(Double.toString(d)));
     } else if (value instanceof Number) {
       sb.append(value);
+    } else if (value instanceof long[]) { // a shape: [10,16,100]
+      sb.append(java.util.Arrays.toString((long[]) value).replace(" ", ""));
     } else if (value instanceof Boolean) {
       sb.append(value);
     } else {

@@ -5,30 +5,46 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.sparkamm.Amm;
+import org.sparkamm.algo.SketchSizing;
+import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.Npy;
 import org.sparkamm.local.Blas;
 
 /**
  * {@code spark-amm multiply}: one product, written to {@code --out}, described by one JSON line. The
  * algorithm, the loader and the sketch size may come from a LibAMM config ({@link RunConfig}).
+ * {@code --sketch auto --target-error E} chooses the sketch size for an expected relative error E
+ * ({@link SketchSizing}) and reports the prediction beside the result; {@code millis} stays the
+ * multiply alone ({@code sizing_millis} is the choice).
  */
 final class MultiplyCommand {
   private MultiplyCommand() {}
 
   static void run(String[] argv, PrintStream out, PrintStream err) {
     Set<String> options = new HashSet<>(Problem.VALUE_OPTIONS);
-    options.addAll(Set.of("algo", "sketch", "out"));
+    options.addAll(Set.of("algo", "sketch", "out", "target-error"));
     Args args = new Args("multiply", argv, 1, options, Problem.FLAG_OPTIONS);
     RunConfig conf = RunConfig.of("multiply", args);
     Amm amm = conf.configure(Amm.create(conf.algo()));
-    int k = conf.sketches(false)[0];
+    boolean auto = "auto".equals(args.get("sketch"));
+    AmmArgumentException.require(auto == (args.get("target-error") != null),
+        auto ? "--sketch auto needs --target-error E (a relative error in (0, 1))"
+            : "--target-error goes with --sketch auto");
+    double target = auto ? args.getDouble("target-error", 0) : 0;
+    int k = auto ? 1 : conf.sketches(false)[0];
     long seed = amm.seed();
     Path outPath = OutputFile.check("out", args.get("out"));
-    if (k < 1) {
-      throw new org.sparkamm.error.AmmArgumentException("sketch size must be at least 1, got " + k);
-    }
+    AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
     try (Problem problem = Problem.load("multiply", args, conf)) {
       conf.reportUnread(err);
+      SketchSizing.Choice choice = null;
+      long sizing = 0;
+      if (auto) {
+        long t0 = System.nanoTime();
+        choice = problem.sketchSizeFor(amm, target);
+        sizing = (System.nanoTime() - t0) / 1_000_000;
+        k = choice.sketchSize;
+      }
       Problem.Run run = problem.run(amm, k);
       if (outPath != null) {
         Npy.write(outPath, run.toLocal(), problem.float32);
@@ -39,8 +55,15 @@ final class MultiplyCommand {
       if (problem.onSpark && amm.algorithm().isExact()) {
         json.put("numMidDimSplits", problem.midDimSplits(amm)); // chosen when not given
       }
+      if (choice != null) {
+        json.put("target_error", target).put("predicted_error", choice.predictedError)
+            .put("pilot_relative_sd", choice.pilotRelativeSd).put("sizing_millis", sizing);
+      }
       if (outPath != null) {
         json.put("out", outPath.toString());
+      }
+      if (problem.inputNote != null) {
+        json.put("inputNote", problem.inputNote); // e.g. a 3-D tensor's leading dimensions folded into rows
       }
       out.println(json);
       run.release();

@@ -43,6 +43,8 @@ final class Problem implements AutoCloseable {
   private final Matrix b;
   private final BlockMatrix ad;
   private final BlockMatrix bd;
+  /** What the file readers did to make the inputs matrices (a tensor's leading dimensions folded), or null. */
+  String inputNote;
   /** MLlib's numMidDimSplits for the exact product on Spark ({@code --mid-splits}); null: the algorithm's own. */
   private Integer midSplits;
   /** The inputs as loaded (before any transpose view), cached by the load: released by {@link #close}. */
@@ -118,7 +120,9 @@ final class Problem implements AutoCloseable {
     if (!spark) {
       DenseMatrix a = ops.a != null ? ops.a : local(ops.sourceA, ops.normalizeByMax);
       DenseMatrix b = ops.b != null ? ops.b : local(ops.sourceB, ops.normalizeByMax);
-      return new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, ops.float32);
+      Problem problem = new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, ops.float32);
+      problem.inputNote = ops.note;
+      return problem;
     }
     Sessions.Handle s = Sessions.start(args.get("master"));
     BlockMatrix a = null;
@@ -141,6 +145,7 @@ final class Problem implements AutoCloseable {
       problem.cachedA = a;
       problem.cachedB = b;
       problem.midSplits = midSplits;
+      problem.inputNote = ops.note;
       loaded = true;
       return problem;
     } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
@@ -176,12 +181,14 @@ final class Problem implements AutoCloseable {
     BlockSource sourceB;
     boolean normalizeByMax;
     boolean float32;
+    String note;
 
     static Operands local(LoadedMatrix a, LoadedMatrix b) {
       Operands o = new Operands();
       o.a = a.matrix;
       o.b = b.matrix;
       o.float32 = a.float32 && b.float32;
+      o.note = a.note == null ? b.note : b.note == null ? a.note : a.note + "; " + b.note;
       return o;
     }
 
@@ -290,6 +297,11 @@ final class Problem implements AutoCloseable {
     }
     Matrix c = amm.multiply(a, b, k);
     return new Run(c, null, (System.nanoTime() - t0) / 1_000_000, amm.getBreakDown());
+  }
+
+  /** The sketch size for a target relative error ({@code Amm.sketchSizeFor}) on this problem's engine. */
+  org.sparkamm.algo.SketchSizing.Choice sketchSizeFor(Amm amm, double targetError) {
+    return onSpark ? amm.sketchSizeFor(ad, bd, targetError) : amm.sketchSizeFor(a, b, targetError);
   }
 
   /** MLlib's numMidDimSplits that the exact product on Spark uses with this configuration. */

@@ -23,6 +23,13 @@ final class Sessions {
 
   static Handle start(String master) {
     boolean existed = SparkSession.getDefaultSession().isDefined();
+    if (existed && master != null) {
+      // getOrCreate would hand back the running session and silently ignore the master asked for.
+      String running = SparkSession.getDefaultSession().get().sparkContext().master();
+      org.sparkamm.error.AmmArgumentException.require(running.equals(master),
+          "a Spark session with master '%s' is already running in this process: stop it first to use --master %s",
+          running, master);
+    }
     SparkSession.Builder b = SparkSession.builder().appName("spark-amm")
         .config("spark.ui.showConsoleProgress", "true")
         // Executors run a task per core, each calling BLAS/LAPACK: one OpenBLAS thread per task

@@ -7,17 +7,20 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.sparkamm.error.AmmFormatException;
+import org.sparkamm.io.torch.Tensor;
 import org.sparkamm.io.torch.TorchFile;
 
 /**
  * Reads a matrix from any supported file, recognized by its content (and, for the headerless
  * TEXMEX formats, its extension): NumPy {@code .npy} and {@code .npz}, PyTorch {@code .pt}/{@code .pth}
- * (zip with {@code data.pkl}), Matrix Market {@code .mtx}, IDX, {@code .fvecs}/{@code .ivecs}/{@code .bvecs}.
+ * (zip with {@code data.pkl}, or the legacy pre-1.6 {@code torch.save} stream), Matrix Market
+ * {@code .mtx} (plain or gzip-compressed), IDX, {@code .fvecs}/{@code .ivecs}/{@code .bvecs}.
  * {@code key} names the array of an {@code .npz} or the tensor of a PyTorch file; other formats
- * hold one matrix and refuse a key.
+ * hold one matrix and refuse a key. A tensor of another rank than 2 is made a matrix as
+ * {@link Tensor#toMatrix} says, and the {@link LoadedMatrix#note} says how.
  */
 public final class MatrixFiles {
-  public static final String FORMATS = ".npy, .npz, .pt/.pth (PyTorch), .mtx (Matrix Market), IDX (MNIST), "
+  public static final String FORMATS = ".npy, .npz, .pt/.pth (PyTorch), .mtx/.mtx.gz (Matrix Market), IDX (MNIST), "
       + ".fvecs/.ivecs/.bvecs";
 
   private MatrixFiles() {}
@@ -28,10 +31,9 @@ public final class MatrixFiles {
   }
 
   public static Format detect(Path file) {
-    byte[] head = new byte[16];
-    int n;
+    byte[] head;
     try (InputStream in = Files.newInputStream(file)) {
-      n = in.readNBytes(head, 0, head.length);
+      head = in.readNBytes(64);
     } catch (NoSuchFileException e) {
       throw new AmmFormatException(file + ": no such file");
     } catch (IOException e) {
@@ -40,6 +42,7 @@ public final class MatrixFiles {
     if (Vecs.itemSize(file.getFileName().toString()) > 0) {
       return Format.VECS;
     }
+    int n = head.length;
     if (n >= 6 && (head[0] & 0xff) == 0x93 && head[1] == 'N' && head[2] == 'U' && head[3] == 'M') {
       return Format.NPY;
     }
@@ -47,11 +50,24 @@ public final class MatrixFiles {
       String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
       return lower.endsWith(".npz") ? Format.NPZ : Format.TORCH;
     }
-    if (n >= 14 && new String(head, 0, 14, java.nio.charset.StandardCharsets.US_ASCII)
-        .equalsIgnoreCase("%%MatrixMarket")) {
+    if (TorchFile.looksLikeLegacy(head)) {
+      return Format.TORCH;
+    }
+    if (MatrixMarket.looksLikeMatrixMarket(head)) {
       return Format.MATRIX_MARKET;
     }
-    if (Idx.looksLikeIdx(java.util.Arrays.copyOf(head, n))) {
+    if (MatrixMarket.isGzip(head)) {
+      try {
+        if (MatrixMarket.isMatrixMarket(Files.newInputStream(file))) {
+          return Format.MATRIX_MARKET;
+        }
+      } catch (IOException e) {
+        throw new AmmFormatException(file + ": cannot read (" + e.getMessage() + ")");
+      }
+      throw new AmmFormatException(file + ": a gzip-compressed file that is not Matrix Market, or is damaged (only "
+          + ".mtx is read compressed; decompress others first)");
+    }
+    if (Idx.looksLikeIdx(head)) {
       return Format.IDX;
     }
     throw new AmmFormatException(file + ": unrecognized file format (supported: " + FORMATS + ")");
@@ -69,17 +85,9 @@ public final class MatrixFiles {
       case NPZ:
         return Npz.read(file, key);
       case TORCH: {
-        TorchFile t = TorchFile.read(file);
-        String name = key;
-        if (name == null) {
-          if (t.names().size() != 1) {
-            throw new AmmFormatException(file + ": holds " + t.names().size() + " tensors ("
-                + String.join(", ", t.names()) + "); name one with --key");
-          }
-          name = t.names().get(0);
-        }
-        org.sparkamm.io.torch.Tensor tensor = t.tensor(name);
-        return new LoadedMatrix(tensor.toMatrix(file.toString()), tensor.dtype.equals("float32"));
+        Tensor tensor = TorchFile.read(file).select(key);
+        return new LoadedMatrix(tensor.toMatrix(file.toString()), tensor.dtype.equals("float32"),
+            tensor.matrixNote() == null ? null : file + ": " + tensor.matrixNote());
       }
       case MATRIX_MARKET:
         return new LoadedMatrix(MatrixMarket.read(file), false);

@@ -73,6 +73,22 @@ public final class RowLayout implements Serializable {
     }
   }
 
+  /** Decodes {@code count} elements held back to back in {@code buf} (parts of records, no prefixes). */
+  public void decodeElements(byte[] buf, int count, double[] out, int outOffset) {
+    ByteBuffer bb = ByteBuffer.wrap(buf).order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    for (int t = 0; t < count; t++) {
+      out[outOffset + t] = dtype.decode(bb);
+    }
+  }
+
+  /** Checks the prefix of one record read on its own (4 bytes in {@code buf}). */
+  public void checkPrefix(byte[] buf, long record) {
+    int d = ByteBuffer.wrap(buf).order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).getInt();
+    if (d != width) {
+      throw new AmmFormatException(file + ": record " + record + " has dimension " + d + ", the first has " + width);
+    }
+  }
+
   /** Reads the whole matrix from a stream positioned at the first record, into one local matrix. */
   public DenseMatrix readLocal(InputStream in) throws IOException {
     long count = records * (long) width;

@@ -25,6 +25,8 @@ public final class Streams {
   /** Entry-wise sampling coins of {@code ews} (A and B use different streams). */
   public static final long ENTRY_COINS_A = 10;
   public static final long ENTRY_COINS_B = 11;
+  /** The pilot's sign probes that estimate ||AB||_F when choosing a sketch size. */
+  public static final long PILOT_PROBES = 12;
   /** Synthetic test and benchmark data: shared latent factors, per-matrix loadings, noise. */
   public static final long DATA_LATENT = 100;
   public static final long DATA_LOADINGS_A = 101;

@@ -73,6 +73,7 @@ public final class BlockProduct {
       long fab = clock.lap();
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
+    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiply(algo, a, b, midDimSplits); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiply(algo, a, b, k, seed); }
     if (algo.mergesSketches()) {
@@ -173,6 +174,14 @@ public final class BlockProduct {
    * block.
    */
   public static int midDimSplitsFor(BlockMatrix a, BlockMatrix b) {
+    return midDimSplitsFor(a, b, 8.0);
+  }
+
+  /**
+   * {@link #midDimSplitsFor(BlockMatrix, BlockMatrix)} for products that ship {@code bytesPerEntry}
+   * bytes per entry of A and B (8 for doubles, 1 for int8 quantized blocks).
+   */
+  static int midDimSplitsFor(BlockMatrix a, BlockMatrix b, double bytesPerEntry) {
     org.apache.spark.SparkContext sc = a.blocks().sparkContext();
     long taskMemory;
     if (sc.isLocal()) {
@@ -182,14 +191,21 @@ public final class BlockProduct {
       int cores = sc.getConf().getInt("spark.executor.cores", 1);
       taskMemory = executor / Math.max(1, cores);
     }
-    return midDimSplitsFor(a.numCols(), a.rowsPerBlock(), b.colsPerBlock(), a.numColBlocks(), taskMemory);
+    return midDimSplitsFor(a.numCols(), a.rowsPerBlock(), b.colsPerBlock(), a.numColBlocks(), taskMemory,
+        bytesPerEntry);
   }
 
-  /** {@link #midDimSplitsFor(BlockMatrix, BlockMatrix)} from the numbers it reads. */
-  static int midDimSplitsFor(long n, int rowsPerBlockA, int colsPerBlockB, int innerBlocks, long taskMemory) {
-    double share = 8.0 * n * ((long) rowsPerBlockA + colsPerBlockB);
+  /** {@link #midDimSplitsFor(BlockMatrix, BlockMatrix, double)} from the numbers it reads. */
+  static int midDimSplitsFor(long n, int rowsPerBlockA, int colsPerBlockB, int innerBlocks, long taskMemory,
+      double bytesPerEntry) {
+    double share = bytesPerEntry * n * ((long) rowsPerBlockA + colsPerBlockB);
     long splits = (long) Math.ceil(share / Math.max(1.0, taskMemory / 4.0));
     return (int) Math.max(1, Math.min(Math.max(1, innerBlocks), splits));
+  }
+
+  /** The pilot's probe values for choosing a sketch size ({@code algo.SketchSizing}), where the blocks lie. */
+  public static double[] pilotValues(BlockMatrix a, BlockMatrix b, long seed) {
+    return RepeatProbes.pilotValues(org.sparkamm.algo.SketchSizing.probes(seed), a, b);
   }
 
   /**
@@ -215,11 +231,16 @@ public final class BlockProduct {
   /**
    * At most two partitions per core for the sketching pass (a narrow coalesce, no shuffle): each
    * task emits one partial sketch per outer block, so the shuffle is bounded by the cluster's
-   * cores rather than by how finely the input happens to be partitioned.
+   * cores rather than by how finely the input happens to be partitioned. Partitions are grouped by
+   * the executor caching them ({@link ExecutorCoalescer}), so each task reads its blocks in process.
    */
   static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc) {
     int target = Math.max(1, 2 * jsc.defaultParallelism());
-    return rdd.getNumPartitions() > target ? rdd.coalesce(target) : rdd;
+    if (rdd.getNumPartitions() <= target) {
+      return rdd;
+    }
+    return new JavaPairRDD<>(rdd.rdd().coalesce(target, false,
+        scala.Option.apply(new ExecutorCoalescer()), null), rdd.kClassTag(), rdd.vClassTag());
   }
 
   /**

@@ -38,6 +38,8 @@ import org.sparkamm.io.RowLayouts;
 public final class DistributedFiles {
   /** Records read per positioned read, at most this many bytes. */
   private static final long READ_BYTES = 32L << 20;
+  /** The most a task holds of a BlockMatrix file read, as doubles. */
+  static final long TASK_BYTES = 64L << 20;
   /** At most this many load tasks; beyond it, tasks take several record groups each. */
   private static final int MAX_TASKS = 20_000;
 
@@ -80,12 +82,11 @@ public final class DistributedFiles {
     }
   }
 
-  /** True for a Matrix Market file (read as text splits rather than by record position). */
+  /** True for a Matrix Market file, plain or gzip-compressed (read as text, not by record position). */
   public static boolean isMatrixMarket(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = p.getFileSystem(hadoopConf()).open(p)) {
-      byte[] head = in.readNBytes(14);
-      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).equalsIgnoreCase("%%MatrixMarket");
+    try {
+      return MatrixMarket.isMatrixMarket(p.getFileSystem(hadoopConf()).open(p));
     } catch (java.io.FileNotFoundException e) {
       throw new AmmFormatException(path + ": no such file");
     } catch (IOException e) {
@@ -118,7 +119,7 @@ public final class DistributedFiles {
 
   private static MatrixMarket.Header matrixMarketHeader(String path) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-    try (InputStream in = new java.io.BufferedInputStream(p.getFileSystem(hadoopConf()).open(p))) {
+    try (InputStream in = MatrixMarket.decompressed(p.getFileSystem(hadoopConf()).open(p))) {
       return MatrixMarket.header(in, path);
     } catch (IOException e) {
       throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
@@ -129,11 +130,75 @@ public final class DistributedFiles {
    * A Matrix Market file read as text splits by the executors: lines at or after the size line's
    * end are parsed where they lie (errors give the byte offset of the line), symmetric storage is
    * mirrored, array-format values are placed by their index in file order, the entry count is
-   * checked against the size line, and a CoordinateMatrix becomes sparse blocks. Shuffle: the
-   * entries once (grouping them by block), about 24 bytes each.
+   * checked against the size line, and a CoordinateMatrix becomes sparse blocks (duplicate
+   * coordinates are summed there, as {@code SparseMatrix.fromCOO} does). A gzip-compressed file
+   * does not split: one task decompresses and parses it whole, streaming its entries into the
+   * shuffle (nothing passes through the driver, and no task holds more than one entry). Shuffle:
+   * the entries once (grouping them by block), about 24 bytes each.
    */
   public static BlockMatrix matrixMarket(JavaSparkContext jsc, String path, int blockSize, int partitions) {
     MatrixMarket.Header h = matrixMarketHeader(path);
+    JavaRDD<MatrixEntry> entries = gzipped(path) ? gzipEntries(jsc, path, h) : textSplitEntries(jsc, path, h, partitions);
+    BlockMatrix b = new CoordinateMatrix(entries.rdd(), h.rows, h.cols).toBlockMatrix(blockSize, blockSize);
+    SparkMatrices.cached(b.blocks());
+    return b;
+  }
+
+  private static boolean gzipped(String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try (InputStream in = p.getFileSystem(hadoopConf()).open(p)) {
+      return MatrixMarket.isGzip(in.readNBytes(2));
+    } catch (IOException e) {
+      throw new AmmFormatException(path + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The entries of a gzip file, read in one task that closes its stream when it ends, however it ends. */
+  private static JavaRDD<MatrixEntry> gzipEntries(JavaSparkContext jsc, String path, MatrixMarket.Header h) {
+    SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
+    return jsc.parallelize(List.of(0), 1).flatMap(unused -> {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      InputStream in = MatrixMarket.decompressed(p.getFileSystem(conf.value()).open(p));
+      org.apache.spark.TaskContext.get().addTaskCompletionListener(
+          (org.apache.spark.util.TaskCompletionListener) context -> closeQuietly(in));
+      MatrixMarket.header(in, path);
+      MatrixMarket.Entries e = new MatrixMarket.Entries(in, h);
+      return new java.util.Iterator<MatrixEntry>() {
+        private final java.util.ArrayDeque<MatrixEntry> pending = new java.util.ArrayDeque<>(2);
+
+        @Override
+        public boolean hasNext() {
+          try {
+            if (pending.isEmpty() && e.next()) {
+              pending.addAll(mirrored(h, e.row(), e.col(), e.value()));
+            }
+          } catch (IOException x) {
+            throw new AmmFormatException(path + ": cannot read (" + x.getMessage() + ")");
+          }
+          return !pending.isEmpty();
+        }
+
+        @Override
+        public MatrixEntry next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return pending.poll();
+        }
+      };
+    });
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // the task is over; nothing more to read
+    }
+  }
+
+  private static JavaRDD<MatrixEntry> textSplitEntries(JavaSparkContext jsc, String path, MatrixMarket.Header h,
+      int partitions) {
     JavaPairRDD<Long, String> lines = jsc.hadoopFile(path, org.apache.hadoop.mapred.TextInputFormat.class,
             org.apache.hadoop.io.LongWritable.class, org.apache.hadoop.io.Text.class, Math.max(1, partitions))
         .mapToPair(e -> new Tuple2<>(e._1().get(), e._2().toString()))
@@ -147,7 +212,7 @@ public final class DistributedFiles {
       });
     } else {
       entries = lines.zipWithIndex().flatMap(e -> {
-        double x = MatrixMarket.value(e._1()._2(), path + " at byte " + e._1()._1());
+        double x = MatrixMarket.value(h, e._1()._2(), path + " at byte " + e._1()._1());
         if (e._2() >= h.entries) {
           throw new AmmFormatException(path + " at byte " + e._1()._1() + ": more entries than the " + h.entries
               + " declared");
@@ -160,9 +225,7 @@ public final class DistributedFiles {
     if (found != h.entries) {
       throw new AmmFormatException(path + ": " + h.entries + " entries declared, " + found + " found");
     }
-    BlockMatrix b = new CoordinateMatrix(entries.rdd(), h.rows, h.cols).toBlockMatrix(blockSize, blockSize);
-    SparkMatrices.cached(b.blocks());
-    return b;
+    return entries;
   }
 
   private static List<MatrixEntry> mirrored(MatrixMarket.Header h, long i, long j, double x) {
@@ -179,21 +242,46 @@ public final class DistributedFiles {
    * files by record position, Matrix Market files as text splits ({@link #matrixMarket}).
    */
   public static BlockMatrix blockMatrix(JavaSparkContext jsc, String path, int blockSize, int partitions) {
+    return blockMatrix(jsc, path, blockSize, partitions, TASK_BYTES);
+  }
+
+  /** {@link #blockMatrix(JavaSparkContext, String, int, int)} holding at most {@code taskBytes} per task. */
+  static BlockMatrix blockMatrix(JavaSparkContext jsc, String path, int blockSize, int partitions, long taskBytes) {
     AmmArgumentException.require(blockSize >= 1, "block size must be at least 1, got %d", blockSize);
     if (isMatrixMarket(path)) {
       return matrixMarket(jsc, path, blockSize, partitions);
     }
     RowLayout layout = layout(path);
     long groups = (layout.records + blockSize - 1) / blockSize;
+    // A task reads a group of blockSize records, all of each record when that fits TASK_BYTES, else a
+    // range of whole blocks of it: wide files (long records) are read in as many tasks as their bytes need.
+    long span = spanFor(layout, blockSize, taskBytes);
+    long spans = (layout.width + span - 1) / span;
     SerializableConfiguration conf = new SerializableConfiguration(jsc.hadoopConfiguration());
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups, partitions).flatMapToPair(g -> {
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = groups(jsc, groups * spans, partitions).flatMapToPair(u -> {
+      long g = u / spans;
+      int from = (int) ((u % spans) * span);
+      int len = (int) Math.min(span, layout.width - from);
       long first = g * blockSize;
       int count = (int) Math.min(blockSize, layout.records - first);
-      double[] values = readRecords(path, layout, first, count, conf.value());
-      return cut(layout, values, g.intValue(), count, blockSize).iterator();
+      double[] values = len == layout.width ? readRecords(path, layout, first, count, conf.value())
+          : readSpans(path, layout, first, count, from, len, conf.value());
+      return cut(layout, values, (int) g, count, blockSize, from, len).iterator();
     });
     SparkMatrices.cached(blocks.rdd());
     return new BlockMatrix(blocks.rdd(), blockSize, blockSize, layout.matrixRows(), layout.matrixCols());
+  }
+
+  /**
+   * Elements of each record a task reads: the whole record when a group of blockSize records fits
+   * {@code taskBytes} as doubles, else the largest multiple of blockSize that does (at least one block).
+   */
+  static long spanFor(RowLayout layout, int blockSize, long taskBytes) {
+    long perRecord = taskBytes / (8L * Math.max(1, Math.min(blockSize, layout.records)));
+    if (perRecord >= layout.width) {
+      return Math.max(1, layout.width);
+    }
+    return Math.max(1, perRecord / blockSize) * blockSize;
   }
 
   /**
@@ -261,19 +349,54 @@ public final class DistributedFiles {
         layout.decode(buf, n, values, (int) (done * layout.width), first + done);
       }
     }
-    for (int i = 0; i < values.length; i++) {
-      if (!Double.isFinite(values[i])) {
-        throw new AmmFormatException(path + ": record " + (first + i / layout.width) + " holds a NaN or infinite value");
-      }
-    }
+    checkFinite(path, values, first, layout.width);
     return values;
   }
 
-  /** Cuts a group of records into blocks: records are rows (block row g) or columns (block column g). */
+  /**
+   * Records [first, first + count), elements [from, from + len) of each: one positioned read per record
+   * (and, for the span holding element 0 of records with a prefix, a check of each prefix).
+   */
+  static double[] readSpans(String path, RowLayout layout, long first, int count, int from, int len,
+      Configuration conf) throws IOException {
+    double[] values = new double[Math.multiplyExact(count, len)];
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    int size = layout.dtype.size;
+    byte[] buf = new byte[Math.multiplyExact(len, size)];
+    byte[] prefix = new byte[layout.prefix];
+    try (FSDataInputStream in = fs.open(p)) {
+      for (int r = 0; r < count; r++) {
+        long at = layout.dataOffset + (first + r) * layout.recordBytes();
+        if (from == 0 && layout.prefix > 0) {
+          in.readFully(at, prefix, 0, prefix.length);
+          layout.checkPrefix(prefix, first + r);
+        }
+        in.readFully(at + layout.prefix + (long) from * size, buf, 0, buf.length);
+        layout.decodeElements(buf, len, values, r * len);
+      }
+    }
+    checkFinite(path, values, first, len);
+    return values;
+  }
+
+  private static void checkFinite(String path, double[] values, long first, int perRecord) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new AmmFormatException(path + ": record " + (first + i / perRecord) + " holds a NaN or infinite value");
+      }
+    }
+  }
+
+  /**
+   * Cuts elements [from, from + len) of a group of records (row-major in v, len per record) into
+   * blocks: records are rows (block row g) or columns (block column g); {@code from} is a multiple of
+   * blockSize.
+   */
   private static List<Tuple2<Tuple2<Object, Object>, Matrix>> cut(RowLayout layout, double[] v, int g, int count,
-      int blockSize) {
+      int blockSize, int spanFrom, int spanLen) {
     List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
-    int width = layout.width;
+    int width = spanLen;
     for (int b = 0; b * (long) blockSize < width; b++) {
       int from = b * blockSize;
       int len = Math.min(blockSize, width - from);
@@ -289,7 +412,8 @@ public final class DistributedFiles {
           }
         }
       }
-      Tuple2<Object, Object> key = layout.columnsAreRecords ? new Tuple2<>(b, g) : new Tuple2<>(g, b);
+      int bb = spanFrom / blockSize + b;
+      Tuple2<Object, Object> key = layout.columnsAreRecords ? new Tuple2<>(bb, g) : new Tuple2<>(g, bb);
       DenseMatrix m = layout.columnsAreRecords ? new DenseMatrix(len, count, block) : new DenseMatrix(count, len, block);
       out.add(new Tuple2<>(key, m));
     }

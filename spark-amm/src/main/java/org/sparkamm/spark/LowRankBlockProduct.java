@@ -20,7 +20,6 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRow;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
-import scala.Tuple3;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.BlockLowRank;
 import org.sparkamm.algo.Breakdown;
@@ -103,79 +102,20 @@ public final class LowRankBlockProduct {
 
     int rpbA = a.rowsPerBlock();
     int cpbB = b.colsPerBlock();
-    int nI = Math.toIntExact((m + rpbA - 1) / rpbA);
-    int nJ = Math.toIntExact((p + cpbB - 1) / cpbB);
     int nK = Math.toIntExact((n + bs - 1) / bs);
-    long outBlocks = (long) nI * nJ;
     int cores = Math.max(1, jsc.defaultParallelism());
-    int splits = (int) Math.max(1, Math.min(nK, (2L * cores + outBlocks - 1) / outBlocks));
-    JavaPairRDD<Tuple3<Integer, Integer, Integer>, LowRankTile> aOut = aTiles.flatMapToPair(t -> {
-      long first = (long) t.row * bs;
-      int iLo = (int) (first / rpbA);
-      int iHi = (int) ((first + t.rows - 1) / rpbA);
-      int s = split(t.col, nK, splits);
-      List<Tuple2<Tuple3<Integer, Integer, Integer>, LowRankTile>> out = new ArrayList<>((iHi - iLo + 1) * nJ);
-      for (int i = iLo; i <= iHi; i++) {
-        for (int j = 0; j < nJ; j++) {
-          out.add(new Tuple2<>(new Tuple3<>(i, j, s), t));
-        }
-      }
-      return out.iterator();
-    });
-    JavaPairRDD<Tuple3<Integer, Integer, Integer>, LowRankTile> bOut = bTiles.flatMapToPair(t -> {
-      long first = (long) t.col * bs;
-      int jLo = (int) (first / cpbB);
-      int jHi = (int) ((first + t.cols - 1) / cpbB);
-      int s = split(t.row, nK, splits);
-      List<Tuple2<Tuple3<Integer, Integer, Integer>, LowRankTile>> out = new ArrayList<>((jHi - jLo + 1) * nI);
-      for (int j = jLo; j <= jHi; j++) {
-        for (int i = 0; i < nI; i++) {
-          out.add(new Tuple2<>(new Tuple3<>(i, j, s), t));
-        }
-      }
-      return out.iterator();
-    });
-    int parts = (int) Math.max(1, Math.min(outBlocks * splits,
+    long outBlocks = ((m + rpbA - 1) / rpbA) * ((p + cpbB - 1) / cpbB);
+    OutputGrid grid = new OutputGrid(m, p, rpbA, cpbB, nK, OutputGrid.splitsForCores(cores, outBlocks, nK));
+    int parts = (int) Math.max(1, Math.min(outBlocks * grid.splits,
         Math.max(2L * cores, Math.max(a.blocks().getNumPartitions(), b.blocks().getNumPartitions()))));
-    JavaPairRDD<Tuple2<Integer, Integer>, Tuple2<Integer, double[]>> partial = aOut.cogroup(bOut,
-        new HashPartitioner(parts)).flatMapToPair(e -> {
-          List<LowRankTile> as = new ArrayList<>();
-          e._2()._1().forEach(as::add);
-          List<LowRankTile> bts = new ArrayList<>();
-          e._2()._2().forEach(bts::add);
-          if (as.isEmpty() || bts.isEmpty()) {
-            return Collections.emptyIterator();
-          }
-          int bi = e._1()._1();
-          int bj = e._1()._2();
-          long r0 = (long) bi * rpbA;
-          long c0 = (long) bj * cpbB;
-          int rows = (int) Math.min(rpbA, m - r0);
-          int cols = (int) Math.min(cpbB, p - c0);
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = grid.multiply(
+        aTiles, t -> new int[] {(int) ((long) t.row * bs / rpbA), (int) (((long) t.row * bs + t.rows - 1) / rpbA), t.col},
+        bTiles, t -> new int[] {(int) ((long) t.col * bs / cpbB), (int) (((long) t.col * bs + t.cols - 1) / cpbB), t.row},
+        (as, bts, bi, bj, r0, rows, c0, cols) -> {
           double[] c = new double[rows * cols];
           LowRankProducts.accumulate(as, bts, bs, r0, rows, c0, cols, c, 0, rows);
-          return Collections.singletonList(new Tuple2<>(new Tuple2<>(bi, bj), new Tuple2<>(e._1()._3(), c)))
-              .iterator();
-        });
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks;
-    if (splits == 1) {
-      cBlocks = partial.mapToPair(e -> block(e._1(), e._2()._2(), rpbA, cpbB, m, p));
-    } else {
-      // Partial blocks of the inner ranges, summed in range order (the same result on every run).
-      cBlocks = partial.groupByKey(Math.max(1, (int) Math.min(outBlocks, parts))).mapToPair(e -> {
-        List<Tuple2<Integer, double[]>> ps = new ArrayList<>();
-        e._2().forEach(ps::add);
-        ps.sort((x, y) -> Integer.compare(x._1(), y._1()));
-        double[] c = ps.get(0)._2();
-        for (int q = 1; q < ps.size(); q++) {
-          double[] d = ps.get(q)._2();
-          for (int t = 0; t < c.length; t++) {
-            c[t] += d[t];
-          }
-        }
-        return block(e._1(), c, rpbA, cpbB, m, p);
-      });
-    }
+          return c;
+        }, parts);
     cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
     cBlocks.count();
     long fab = clock.lap();
@@ -184,17 +124,6 @@ public final class LowRankBlockProduct {
     BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
     long post = clock.lap();
     return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
-  }
-
-  private static int split(int k, int nK, int splits) {
-    return (int) ((long) k * splits / nK);
-  }
-
-  private static Tuple2<Tuple2<Object, Object>, Matrix> block(Tuple2<Integer, Integer> key, double[] c, int rpb,
-      int cpb, long m, long p) {
-    int rows = (int) Math.min(rpb, m - (long) key._1() * rpb);
-    int cols = (int) Math.min(cpb, p - (long) key._2() * cpb);
-    return new Tuple2<>(new Tuple2<>(key._1(), key._2()), new DenseMatrix(rows, cols, c));
   }
 
   /** A piece of a tile that straddles Spark blocks: its place in the tile and its values (dense). */

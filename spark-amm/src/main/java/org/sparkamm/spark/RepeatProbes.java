@@ -17,6 +17,7 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRow;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import scala.Tuple2;
 import org.sparkamm.algo.SignProbes;
+import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.sketch.SketchedBlock;
 
 /**
@@ -37,13 +38,34 @@ final class RepeatProbes {
       JavaPairRDD<Integer, SketchedBlock> bs, int width) {
     int t = probes.count();
     int cpbB = b.colsPerBlock();
-    int rpbB = b.rowsPerBlock();
-    int cpbA = a.colsPerBlock();
     double[] qb = bs.map(e -> {
       double[] q = new double[t * width];
       probes.addSketchProbes(e._2().values, e._2().rows, width, (long) e._1() * cpbB, q);
       return q;
     }).fold(new double[t * width], Vectors2::plus);
+    return withExactProbes(probes, a, b, exact -> exact.join(as)
+        .map(e -> probes.residuals(e._2()._1(), e._2()._2().values, e._2()._2().rows, qb))
+        .fold(new double[probes.tests()][probes.repeats()], SignProbes::plus));
+  }
+
+  /** The pilot's values {@code z_t = 16 ||(A B Q^T)[:, t]||^2} ({@code algo.SketchSizing}), summed over A's block rows. */
+  static double[] pilotValues(SignProbes probes, BlockMatrix a, BlockMatrix b) {
+    int t = probes.count();
+    return withExactProbes(probes, a, b, exact -> exact
+        .map(e -> SketchSizing.probeValues(e._2(), e._2().length / t))
+        .fold(new double[t], Vectors2::plus));
+  }
+
+  /**
+   * Gives {@code use} the exact probes {@code E = A (B Q^T)} by block row of A (rows x T, column-major),
+   * and releases what they read afterwards, on every path.
+   */
+  private static <R> R withExactProbes(SignProbes probes, BlockMatrix a, BlockMatrix b,
+      java.util.function.Function<JavaPairRDD<Integer, double[]>, R> use) {
+    int t = probes.count();
+    int cpbB = b.colsPerBlock();
+    int rpbB = b.rowsPerBlock();
+    int cpbA = a.colsPerBlock();
     // W = B Q^T (n x T, row-major), summed over B's column blocks and cut along A's inner blocks (K),
     // which need not be B's row blocks.
     long n = b.numRows();
@@ -91,8 +113,7 @@ final class RepeatProbes {
           .reduceByKey(Vectors2::plus);
     }
     try {
-      return exact.join(as).map(e -> probes.residuals(e._2()._1(), e._2()._2().values, e._2()._2().rows, qb))
-          .fold(new double[probes.tests()][probes.repeats()], SignProbes::plus);
+      return use.apply(exact);
     } finally {
       if (wAll != null) {
         wAll.destroy();
@@ -103,11 +124,20 @@ final class RepeatProbes {
   /** Residuals for the row-aligned X^T Y (A = X^T, B = Y) and the two local sketches. */
   static double[][] residuals(SignProbes probes, IndexedRowMatrix x, IndexedRowMatrix y, SketchedBlock xs,
       SketchedBlock ys) {
+    double[] qb = new double[probes.count() * xs.width];
+    probes.addSketchProbes(ys.values, ys.rows, ys.width, 0, qb);
+    return probes.residuals(exactProbes(probes, x, y, xs.rows, ys.rows), xs.values, xs.rows, qb);
+  }
+
+  /** The pilot's values for the row-aligned X^T Y ({@code algo.SketchSizing}). */
+  static double[] pilotValues(SignProbes probes, IndexedRowMatrix x, IndexedRowMatrix y) {
+    int m = Math.toIntExact(x.numCols());
+    return SketchSizing.probeValues(exactProbes(probes, x, y, m, Math.toIntExact(y.numCols())), m);
+  }
+
+  /** E = X^T (Y Q^T), m x T column-major, on the driver. */
+  private static double[] exactProbes(SignProbes probes, IndexedRowMatrix x, IndexedRowMatrix y, int m, int p) {
     int t = probes.count();
-    int m = xs.rows;
-    int p = ys.rows;
-    double[] qb = new double[t * xs.width];
-    probes.addSketchProbes(ys.values, p, ys.width, 0, qb);
     // W_i = Q y_i (T values per row index).
     JavaPairRDD<Long, double[]> w = y.rows().toJavaRDD().mapPartitionsToPair(it -> {
       double[] q = probes.slice(0, p);
@@ -146,8 +176,7 @@ final class RepeatProbes {
       });
     }
     try {
-      double[] exact = partial.treeReduce(Vectors2::plus);
-      return probes.residuals(exact, xs.values, m, qb);
+      return partial.treeReduce(Vectors2::plus);
     } finally {
       if (wAll != null) {
         wAll.destroy();

@@ -65,6 +65,7 @@ public final class RowAlignedProduct {
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
+    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiplyRowAligned(algo, x, y); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.mergesSketches()) {
@@ -147,6 +148,11 @@ public final class RowAlignedProduct {
       return (Vector) v;
     }
     throw new AmmArgumentException("column '" + col + "' row " + row + " holds no vector (null)");
+  }
+
+  /** The pilot's probe values for choosing a sketch size ({@code algo.SketchSizing}), where the rows lie. */
+  public static double[] pilotValues(IndexedRowMatrix x, IndexedRowMatrix y, long seed) {
+    return RepeatProbes.pilotValues(org.sparkamm.algo.SketchSizing.probes(seed), x, y);
   }
 
   /** The per-inner-index norms of the error formulas for X^T Y, cached: the caller releases them. */

@@ -102,6 +102,29 @@ class MainTest {
     Npy.write(nanB, new DenseMatrix(50, 20, v), false);
     assertEquals(2, run("multiply", "--a", a.toString(), "--b", nanB.toString(), "--algo", "crs", "--sketch", "5").status);
     assertEquals(cachedBefore, SharedSpark.jsc().sc().getPersistentRDDs().size(), "a failed load released A");
+    // Another master while a session runs: getOrCreate would silently ignore it.
+    Outcome other = run("multiply", "--a", at.toString(), "--b", b.toString(), "--transpose-a", "--algo", "crs",
+        "--sketch", "5", "--master", "local[1]");
+    assertEquals(2, other.status, other.err);
+    assertTrue(other.err.contains("master 'local[2]' is already running in this process"), other.err);
+    assertEquals(0, run("multiply", "--a", at.toString(), "--b", b.toString(), "--transpose-a", "--algo", "crs",
+        "--sketch", "5", "--master", "local[2]").status, "the running master, named, is fine");
+  }
+
+  @Test
+  void autoSketchChoosesForATargetErrorAndReportsThePrediction() {
+    Outcome o = run("multiply", "--gen", "3000,30,20", "--transpose-a", "--algo", "countSketch", "--sketch", "auto",
+        "--target-error", "0.3", "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"target_error\":0.3") && o.out.contains("\"predicted_error\":"), o.out);
+    Outcome missing = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "auto",
+        "--engine", "local");
+    assertEquals(2, missing.status);
+    assertTrue(missing.err.contains("--sketch auto needs --target-error"), missing.err);
+    Outcome stray = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--sketch", "4",
+        "--target-error", "0.1", "--engine", "local");
+    assertEquals(2, stray.status);
+    assertTrue(stray.err.contains("--target-error goes with --sketch auto"), stray.err);
   }
 
   @Test

@@ -81,7 +81,7 @@ public class FormatsTest {
     assertFails(text("e4.mtx", h + "2 2 1\n1 1 abc\n"), ":3: 'abc' is not a finite number");
     assertFails(text("e5.mtx", h + "2 2 1\n1 1\n"), ":3: malformed entry '1 1'");
     assertFails(text("e6.mtx", h + "100000 100000 1\n1 1 1\n"), "too large for one local matrix");
-    assertFails(text("e7.mtx", h + "2 2 5\n"), "5 entries cannot fit a 2x2 matrix");
+    assertFails(text("e7.mtx", h + "0 2 5\n"), "5 entries cannot fit a 0x2 matrix");
     assertFails(text("e8.mtx", "%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1 0\n"),
         "unsupported field 'complex'");
     assertFails(text("e9.mtx", "%%MatrixMarket matrix coordinate real symmetric\n2 3 1\n1 2 1\n"),

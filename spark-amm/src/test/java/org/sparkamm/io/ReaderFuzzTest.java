@@ -57,12 +57,16 @@ class ReaderFuzzTest {
   }
 
   private void fuzz(String name, byte[] seed) throws IOException {
+    fuzz(name, seed, name.endsWith(".npz") ? "A" : name.endsWith(".pt") ? "prototypes" : null);
+  }
+
+  private void fuzz(String name, byte[] seed, String key) throws IOException {
     Path file = dir.resolve(name);
     for (int i = 0; i < MUTANTS; i++) {
       Random r = new Random(i * 7919L + name.hashCode());
       Files.write(file, mutate(seed, r));
       try {
-        MatrixFiles.read(file, name.endsWith(".npz") ? "A" : name.endsWith(".pt") ? "prototypes" : null);
+        MatrixFiles.read(file, key);
       } catch (AmmFormatException expected) {
         if (expected.getMessage().contains("\n")) {
           fail(name + " mutant " + i + ": multi-line message " + expected.getMessage());
@@ -84,6 +88,11 @@ class ReaderFuzzTest {
     fuzz("x.npz", Files.readAllBytes(Path.of("..", "data", "samples", "m_pair.npz")));
     for (String fixture : List.of("prototypes.pt", "pq_prototypes.pt")) {
       fuzz(fixture, Files.readAllBytes(TorchFileTest.FIXTURES.resolve(fixture)));
+    }
+    fuzz("legacy.pt", TorchLayoutsTest.legacyBytes(7), "w");
+    fuzz("small.mtx.gz", Files.readAllBytes(ThirdPartyFilesTest.THIRD_PARTY.resolve("small.mtx.gz")));
+    for (String numpy : List.of("bool.npy", "structured.npy", "datetime.npy", "arange_2x3x4_f4.npy")) {
+      fuzz(numpy, Files.readAllBytes(ThirdPartyFilesTest.THIRD_PARTY.resolve(numpy)));
     }
   }
 }

@@ -100,8 +100,25 @@ class TorchFileTest {
 
     /** rebuild_tensor_v2((storage, type, key, cpu, numel), offset, size, stride, False, OrderedDict()). */
     P tensor(String type, String key, int numel, int offset, int[] size, int[] stride) {
+      return tensor(type, key, numel, offset, size, stride, false, null, 0, 0);
+    }
+
+    /**
+     * A tensor whose persistent id is the legacy 6-tuple when {@code legacy}: its last item None,
+     * or the view (viewKey, viewOffset, viewSize) when viewKey is given.
+     */
+    P tensor(String type, String key, int numel, int offset, int[] size, int[] stride, boolean legacy, String viewKey,
+        int viewOffset, int viewSize) {
       global("torch._utils", "_rebuild_tensor_v2").op('(');
-      op('(').str("storage").global("torch", type).str(key).str("cpu").small(numel).op('t').op('Q');
+      op('(').str("storage").global("torch", type).str(key).str("cpu").small(numel);
+      if (legacy) {
+        if (viewKey == null) {
+          op('N');
+        } else {
+          str(viewKey).small(viewOffset).small(viewSize).op(0x87);
+        }
+      }
+      op('t').op('Q');
       small(offset).op('(');
       for (int s : size) {
         small(s);

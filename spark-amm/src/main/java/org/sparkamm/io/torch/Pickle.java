@@ -1,5 +1,6 @@
 package org.sparkamm.io.torch;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,8 @@ import org.sparkamm.error.AmmFormatException;
 /**
  * An allow-list interpreter of Python pickle streams (protocols 2 to 5), enough for PyTorch's
  * {@code data.pkl}. It builds only plain values: None, booleans, longs, doubles, strings, byte
- * arrays, {@code List} (Python lists and tuples), {@code Map} (dicts) and what {@link Globals}
+ * arrays, {@code List} (Python lists and tuples), {@code Map} (dicts), {@code BigInteger} for
+ * integers wider than 64 bits, and what {@link Globals}
  * returns for the few globals it allows. It never loads a class by name or calls anything outside
  * that allow-list: a stream that asks for any other global is refused with an error naming it.
  */
@@ -41,15 +43,24 @@ final class Pickle {
   private final List<Object> stack = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
 
-  private Pickle(byte[] data, Globals globals, String source) {
-    this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+  private Pickle(ByteBuffer in, Globals globals, String source) {
+    this.in = in;
     this.globals = globals;
     this.source = source;
   }
 
   static Object load(byte[] data, Globals globals, String source) {
+    return load(ByteBuffer.wrap(data), globals, source);
+  }
+
+  /**
+   * Reads one pickle from the buffer's position up to and including its STOP, leaving the
+   * position after it (a file may hold several pickles one after another, as legacy
+   * {@code torch.save} files do); each pickle has its own memo, as with Python's pickle.load.
+   */
+  static Object load(ByteBuffer data, Globals globals, String source) {
     try {
-      return new Pickle(data, globals, source).run();
+      return new Pickle(data.order(ByteOrder.LITTLE_ENDIAN), globals, source).run();
     } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | ClassCastException e) {
       throw new AmmFormatException(source + ": malformed pickle stream (" + e.getClass().getSimpleName() + ")");
     }
@@ -161,11 +172,12 @@ final class Pickle {
         case 'M':
           stack.add((long) (in.getShort() & 0xffff));
           break;
-        case 0x8a: { // LONG1
-          int n = in.get() & 0xff;
-          stack.add(littleEndianSigned(bytes(n)));
+        case 0x8a: // LONG1
+          stack.add(littleEndianSigned(bytes(in.get() & 0xff)));
           break;
-        }
+        case 0x8b: // LONG4
+          stack.add(littleEndianSigned(bytes(length(in.getInt()))));
+          break;
         case 'G': // BINFLOAT (big-endian)
           stack.add(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble());
           break;
@@ -285,9 +297,15 @@ final class Pickle {
     }
   }
 
-  private static long littleEndianSigned(byte[] b) {
+  /** A two's complement little-endian integer: a Long when it fits 64 bits, else a BigInteger. */
+  private static Object littleEndianSigned(byte[] b) {
     if (b.length > 8) {
-      throw new ArithmeticException("integer wider than 64 bits");
+      byte[] bigEndian = new byte[b.length];
+      for (int i = 0; i < b.length; i++) {
+        bigEndian[i] = b[b.length - 1 - i];
+      }
+      BigInteger v = new BigInteger(bigEndian);
+      return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
     long v = 0;
     for (int i = b.length - 1; i >= 0; i--) {

@@ -1,15 +1,20 @@
 package org.sparkamm.io.torch;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,24 +24,41 @@ import java.util.zip.ZipFile;
 import org.sparkamm.error.AmmFormatException;
 
 /**
- * Reads the tensors of a PyTorch file without PyTorch: both {@code torch.save} archives and
- * TorchScript modules ({@code torch.jit.save}) are zip files holding {@code <root>/data.pkl} (a
- * pickle of the object) and raw little-endian storages {@code <root>/data/<key>}.
+ * Reads the tensors of a PyTorch file without PyTorch, in the three layouts PyTorch writes:
+ * <ul>
+ *   <li>{@code torch.save} archives (PyTorch 1.6 and later) and TorchScript modules
+ *       ({@code torch.jit.save}): zip files holding {@code <root>/data.pkl} (a pickle of the
+ *       object), the raw storages {@code <root>/data/<key>}, and for {@code torch.save} a
+ *       {@code <root>/byteorder} record ({@code little} or {@code big}; absent means little, as
+ *       PyTorch assumes) in whose order the storages' bytes are read; any other value is refused;
+ *   <li>legacy {@code torch.save} files (before 1.6, or {@code _use_new_zipfile_serialization=False}):
+ *       five pickles one after another (the magic number 0x1950a86a20f9469cfc6c, the protocol
+ *       version 1001, a sys_info dict, the object, the list of storage keys), then, for each key in
+ *       that order, the storage's element count as a little-endian int64 and its raw little-endian
+ *       bytes. Persistent ids there are {@code ('storage', type, key, location, numel, view)},
+ *       where a view {@code (view_key, offset, size)} is a slice of the key's storage.
+ * </ul>
  *
  * <p>The pickle is read by an allow-list interpreter ({@link Pickle}) that accepts only
- * {@code torch._utils._rebuild_tensor(_v2)}, {@code torch._utils._rebuild_parameter},
+ * {@code torch._utils._rebuild_tensor(_v2)}, {@code torch._utils._rebuild_parameter(_with_state)},
  * {@code torch._tensor._rebuild_from_type_v2}, the typed storage classes, {@code collections.OrderedDict}
  * and TorchScript's own {@code __torch__.*} module records (kept as plain attribute maps). Any
  * other global, e.g. a Python class of the user's or {@code os.system}, is refused: nothing in the
  * file is ever executed. A tensor's size, stride and offset are checked against its storage before
- * any element is read.
+ * any element is read, and only the part of the storage the tensor spans is read.
  *
  * <p>Tensors are named by their path from the root object: attributes of a module or keys of a dict
- * ({@code prototypes}, {@code A}), joined with dots when nested ({@code layer.weight}).
+ * ({@code prototypes}, {@code A}), joined with dots when nested ({@code layer.weight}); a file that
+ * is one bare tensor names it {@code tensor}. Each keeps its shape ({@link Tensor}).
  */
 public final class TorchFile {
   private static final long MAX_PICKLE = 64L << 20;
   private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+  /** The legacy format's magic number, as its pickle (LONG1) holds it: 10 bytes, little-endian. */
+  private static final byte[] LEGACY_MAGIC = {0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
+      (byte) 0xa8, 0x50, 0x19};
+  private static final BigInteger MAGIC_NUMBER = new BigInteger("1950a86a20f9469cfc6c", 16);
+  private static final long LEGACY_PROTOCOL = 1001;
   private final String file;
   private final Map<String, Tensor> tensors;
 
@@ -48,9 +70,42 @@ public final class TorchFile {
   /** Reads every tensor of the file. */
   public static TorchFile read(Path path) {
     String name = path.toString();
-    if (!Files.exists(path)) {
+    byte[] head;
+    try (InputStream in = Files.newInputStream(path)) {
+      head = in.readNBytes(32);
+    } catch (NoSuchFileException e) {
       throw new AmmFormatException(name + ": no such file");
+    } catch (IOException e) {
+      throw new AmmFormatException(name + ": cannot read (" + e.getMessage() + ")");
     }
+    if (looksLikeLegacy(head)) {
+      return readLegacy(path, name);
+    }
+    return readZip(path, name);
+  }
+
+  /**
+   * True when the first bytes are those of a legacy {@code torch.save} file: a binary pickle
+   * (PROTO, perhaps a FRAME) whose first value is the magic number.
+   */
+  public static boolean looksLikeLegacy(byte[] head) {
+    if (head.length < 2 + LEGACY_MAGIC.length || (head[0] & 0xff) != 0x80) {
+      return false;
+    }
+    for (int at = 2; at + 2 + LEGACY_MAGIC.length <= head.length; at++) {
+      if ((head[at] & 0xff) == 0x8a && head[at + 1] == LEGACY_MAGIC.length) {
+        for (int i = 0; i < LEGACY_MAGIC.length; i++) {
+          if (head[at + 2 + i] != LEGACY_MAGIC[i]) {
+            return false;
+          }
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static TorchFile readZip(Path path, String name) {
     try (ZipFile zip = new ZipFile(path.toFile())) {
       ZipEntry pkl = null;
       for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
@@ -65,15 +120,118 @@ public final class TorchFile {
         throw new AmmFormatException(name + ": a zip archive without data.pkl is not a PyTorch file");
       }
       String root = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
-      byte[] pickle = readEntry(zip, pkl, MAX_PICKLE, name);
-      TorchGlobals globals = new TorchGlobals(zip, root, name);
-      Object top = Pickle.load(pickle, globals, name + " (" + pkl.getName() + ")");
-      Map<String, Tensor> found = new LinkedHashMap<>();
-      collect("", top, found, globals, 0);
-      return new TorchFile(name, found);
+      ByteOrder order = byteOrder(zip, root, name);
+      TorchGlobals globals = new TorchGlobals(name);
+      Object top = Pickle.load(readEntry(zip, pkl, MAX_PICKLE, name), globals, name + " (" + pkl.getName() + ")");
+      return collect(name, top, (s, first, count, tensor) -> {
+        ZipEntry entry = zip.getEntry(root + "data/" + s.key);
+        if (entry == null) {
+          throw new AmmFormatException(name + ": storage data/" + s.key + " of tensor '" + tensor + "' is missing");
+        }
+        long need = s.numel > Long.MAX_VALUE / s.type.itemSize ? Long.MAX_VALUE : s.numel * s.type.itemSize;
+        try (InputStream in = zip.getInputStream(entry)) {
+          if (entry.getSize() >= 0 && entry.getSize() < need) {
+            throw new EOFException(entry.getSize() + " of " + need + " bytes");
+          }
+          in.skipNBytes(first * s.type.itemSize);
+          byte[] b = in.readNBytes((int) (count * s.type.itemSize));
+          if (b.length < count * s.type.itemSize) {
+            throw new EOFException("fewer than " + need + " bytes");
+          }
+          return ByteBuffer.wrap(b).order(order);
+        } catch (EOFException e) {
+          throw new AmmFormatException(name + ": storage data/" + s.key + " is truncated ("
+              + (e.getMessage() != null ? e.getMessage() : "fewer than " + need + " bytes") + ")");
+        }
+      });
     } catch (ZipException e) {
       throw new AmmFormatException(name + ": not a PyTorch file (not a zip archive: " + e.getMessage()
-          + "); legacy pre-1.6 torch.save files are not supported");
+          + ", nor a legacy torch.save stream)");
+    } catch (NoSuchFileException e) {
+      throw new AmmFormatException(name + ": no such file");
+    } catch (IOException e) {
+      throw new AmmFormatException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The byte order of the archive's storages: its byteorder record, little when there is none. */
+  private static ByteOrder byteOrder(ZipFile zip, String root, String name) throws IOException {
+    ZipEntry record = zip.getEntry(root + "byteorder");
+    if (record == null) {
+      return ByteOrder.LITTLE_ENDIAN;
+    }
+    String value = new String(readEntry(zip, record, 64, name), StandardCharsets.US_ASCII);
+    if (value.equals("little") || value.equals("big")) {
+      return value.equals("big") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    }
+    throw new AmmFormatException(name + ": unknown byte order '" + AmmFormatException.printable(value, 20)
+        + "' in its byteorder record (PyTorch writes little or big)");
+  }
+
+  private static TorchFile readLegacy(Path path, String name) {
+    try (FileChannel ch = FileChannel.open(path)) {
+      long size = ch.size();
+      ByteBuffer pickles = ByteBuffer.allocate((int) Math.min(size, MAX_PICKLE));
+      while (pickles.hasRemaining() && ch.read(pickles, pickles.position()) > 0) {
+        // positioned reads until the buffer is full or the file ends
+      }
+      pickles.flip();
+      TorchGlobals globals = new TorchGlobals(name);
+      String source = name + " (legacy torch.save)";
+      Object magic = Pickle.load(pickles, globals, source);
+      if (!MAGIC_NUMBER.equals(magic)) {
+        throw new AmmFormatException(name + ": not a legacy torch.save file (bad magic number)");
+      }
+      Object protocol = Pickle.load(pickles, globals, source);
+      if (!Long.valueOf(LEGACY_PROTOCOL).equals(protocol)) {
+        throw new AmmFormatException(name + ": unsupported legacy torch.save protocol version " + protocol
+            + " (expected " + LEGACY_PROTOCOL + ")");
+      }
+      Pickle.load(pickles, globals, source); // sys_info: storages are little-endian whatever it says
+      Object top = Pickle.load(pickles, globals, source);
+      Object keys = Pickle.load(pickles, globals, source);
+      if (!(keys instanceof List)) {
+        throw new AmmFormatException(name + ": legacy torch.save file without its list of storage keys");
+      }
+      Map<String, long[]> where = new HashMap<>(); // key -> {offset of the first byte, element count}
+      long pos = pickles.position();
+      for (Object k : (List<?>) keys) {
+        String key = String.valueOf(k);
+        TorchGlobals.StorageRef s = globals.roots.get(key);
+        if (s == null) {
+          throw new AmmFormatException(name + ": storage key '" + AmmFormatException.printable(key, 40)
+              + "' is listed but no tensor uses it");
+        }
+        ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        if (pos + 8 > size || ch.read(count, pos) < 8) {
+          throw new AmmFormatException(name + ": truncated legacy torch.save file (storage '" + key + "' is missing)");
+        }
+        long n = count.getLong(0);
+        if (n != s.numel) {
+          throw new AmmFormatException(name + ": storage '" + key + "' holds " + n + " elements, its record says "
+              + s.numel);
+        }
+        if (n < 0 || n > (size - pos - 8) / s.type.itemSize) {
+          throw new AmmFormatException(name + ": truncated legacy torch.save file (storage '" + key + "' has "
+              + n + " elements of " + s.type.itemSize + " bytes, the file holds " + (size - pos - 8) + " more bytes)");
+        }
+        where.put(key, new long[] {pos + 8, n});
+        pos += 8 + n * s.type.itemSize;
+      }
+      return collect(name, top, (s, first, count, tensor) -> {
+        long[] at = where.get(s.key);
+        if (at == null) {
+          throw new AmmFormatException(name + ": storage '" + s.key + "' of tensor '" + tensor + "' is missing");
+        }
+        if (s.base > at[1] - s.numel) {
+          throw new AmmFormatException(name + ": a view of storage '" + s.key + "' reaches past its end");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) (count * s.type.itemSize));
+        while (b.hasRemaining() && ch.read(b, at[0] + (s.base + first) * s.type.itemSize + b.position()) > 0) {
+          // positioned reads until the tensor's span is in
+        }
+        return b.flip().order(ByteOrder.LITTLE_ENDIAN);
+      });
     } catch (NoSuchFileException e) {
       throw new AmmFormatException(name + ": no such file");
     } catch (IOException e) {
@@ -96,26 +254,122 @@ public final class TorchFile {
     return t;
   }
 
-  private static void collect(String prefix, Object o, Map<String, Tensor> out, TorchGlobals g, int depth) {
+  /**
+   * The tensor named {@code key}, or, with a null key, the file's only tensor; a file of no or
+   * several tensors is then refused with their names.
+   */
+  public Tensor select(String key) {
+    if (key != null) {
+      return tensor(key);
+    }
+    if (tensors.size() != 1) {
+      throw new AmmFormatException(file + ": " + (tensors.isEmpty() ? "holds no tensors"
+          : "holds " + tensors.size() + " tensors (" + String.join(", ", tensors.keySet()) + "); name one with --key"));
+    }
+    return tensors.values().iterator().next();
+  }
+
+  /** Names of all tensors, for messages and listings. */
+  public List<String> names() {
+    return new ArrayList<>(tensors.keySet());
+  }
+
+  /** Where the bytes of each storage lie. */
+  @FunctionalInterface
+  private interface Storages {
+    /** Elements [first, first + count) of storage {@code s} (within its view), in the file's byte order. */
+    ByteBuffer read(TorchGlobals.StorageRef s, long first, long count, String tensor) throws IOException;
+  }
+
+  private static TorchFile collect(String file, Object top, Storages storages) throws IOException {
+    Map<String, TorchGlobals.TensorRef> refs = new LinkedHashMap<>();
+    collect("", top, refs, 0);
+    Map<String, Tensor> found = new LinkedHashMap<>();
+    for (Map.Entry<String, TorchGlobals.TensorRef> e : refs.entrySet()) {
+      found.put(e.getKey(), materialize(file, e.getValue(), e.getKey(), storages));
+    }
+    return new TorchFile(file, found);
+  }
+
+  private static void collect(String prefix, Object o, Map<String, TorchGlobals.TensorRef> out, int depth) {
     if (depth > 32) {
       return;
     }
     if (o instanceof TorchGlobals.TensorRef) {
-      String n = prefix.isEmpty() ? "tensor" : prefix;
-      out.putIfAbsent(n, g.materialize((TorchGlobals.TensorRef) o, n));
+      out.putIfAbsent(prefix.isEmpty() ? "tensor" : prefix, (TorchGlobals.TensorRef) o);
     } else if (o instanceof TorchGlobals.Module) {
-      collect(prefix, ((TorchGlobals.Module) o).attributes, out, g, depth + 1);
+      collect(prefix, ((TorchGlobals.Module) o).attributes, out, depth + 1);
     } else if (o instanceof Map) {
       for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
         String k = String.valueOf(e.getKey());
-        collect(prefix.isEmpty() ? k : prefix + "." + k, e.getValue(), out, g, depth + 1);
+        collect(prefix.isEmpty() ? k : prefix + "." + k, e.getValue(), out, depth + 1);
       }
     } else if (o instanceof List) {
       List<?> l = (List<?>) o;
       for (int i = 0; i < l.size(); i++) {
-        collect(prefix.isEmpty() ? String.valueOf(i) : prefix + "." + i, l.get(i), out, g, depth + 1);
+        collect(prefix.isEmpty() ? String.valueOf(i) : prefix + "." + i, l.get(i), out, depth + 1);
       }
     }
+  }
+
+  /** Reads the elements a tensor views, in C order, after checking its view against its storage. */
+  private static Tensor materialize(String file, TorchGlobals.TensorRef ref, String name, Storages storages)
+      throws IOException {
+    if (ref.size.length != ref.stride.length) {
+      throw new AmmFormatException(file + ": tensor '" + name + "' has " + ref.size.length + " sizes but "
+          + ref.stride.length + " strides");
+    }
+    long count = 1;
+    long extent = 0;
+    for (int d = 0; d < ref.size.length; d++) {
+      if (ref.size[d] < 0 || ref.stride[d] < 0) {
+        throw new AmmFormatException(file + ": tensor '" + name + "' has a negative size or stride");
+      }
+      try {
+        count = Math.multiplyExact(count, ref.size[d]);
+        if (ref.size[d] > 0) {
+          extent = Math.addExact(extent, Math.multiplyExact(ref.size[d] - 1, ref.stride[d]));
+        }
+      } catch (ArithmeticException e) {
+        throw new AmmFormatException(file + ": tensor '" + name + "' has sizes or strides that overflow");
+      }
+    }
+    if (count > MAX_ELEMENTS) {
+      throw new AmmFormatException(file + ": tensor '" + name + "' has " + count + " elements, more than one array holds");
+    }
+    TorchGlobals.StorageRef s = ref.storage;
+    if (count > 0 && (ref.offset < 0 || ref.offset > s.numel || extent >= s.numel - ref.offset)) {
+      throw new AmmFormatException(file + ": tensor '" + name + "' reaches past the end of its storage ("
+          + s.numel + " elements)");
+    }
+    double[] values = new double[(int) count];
+    boolean exact = true;
+    if (count > 0) {
+      if ((extent + 1) * s.type.itemSize > MAX_ELEMENTS) {
+        throw new AmmFormatException(file + ": tensor '" + name + "' spans " + (extent + 1) * s.type.itemSize
+            + " bytes of its storage, more than one read holds");
+      }
+      ByteBuffer bb = storages.read(s, ref.offset, extent + 1, name);
+      long[] index = new long[ref.size.length];
+      for (int i = 0; i < values.length; i++) {
+        long pos = 0;
+        for (int d = 0; d < index.length; d++) {
+          pos += index[d] * ref.stride[d];
+        }
+        values[i] = s.type.decode(bb, (int) pos);
+        if (s.type == ScalarType.INT64) { // beyond 2^53 not every int64 is a double
+          long raw = bb.getLong((int) pos * 8);
+          exact &= raw != Long.MAX_VALUE && (long) values[i] == raw;
+        }
+        for (int d = index.length - 1; d >= 0; d--) {
+          if (++index[d] < ref.size[d]) {
+            break;
+          }
+          index[d] = 0;
+        }
+      }
+    }
+    return new Tensor(name, s.type.dtype, ref.size.clone(), values, exact);
   }
 
   static byte[] readEntry(ZipFile zip, ZipEntry entry, long limit, String file) throws IOException {
@@ -131,256 +385,5 @@ public final class TorchFile {
       }
       return data;
     }
-  }
-
-  /** The allow-listed globals and the storages of one archive. */
-  static final class TorchGlobals implements Pickle.Globals {
-    /** A TorchScript module record: its class name and attributes. */
-    static final class Module {
-      final String className;
-      final Map<Object, Object> attributes = new LinkedHashMap<>();
-
-      Module(String className) {
-        this.className = className;
-      }
-    }
-
-    /** A storage type such as torch.FloatStorage. */
-    static final class StorageType {
-      final String dtype;
-      final int itemSize;
-
-      StorageType(String dtype, int itemSize) {
-        this.dtype = dtype;
-        this.itemSize = itemSize;
-      }
-    }
-
-    /** A storage: its type, its key in data/, its length in elements. */
-    static final class StorageRef {
-      final StorageType type;
-      final String key;
-      final long numel;
-
-      StorageRef(StorageType type, String key, long numel) {
-        this.type = type;
-        this.key = key;
-        this.numel = numel;
-      }
-    }
-
-    /** A tensor view of a storage, not yet read. */
-    static final class TensorRef {
-      final StorageRef storage;
-      final long offset;
-      final long[] size;
-      final long[] stride;
-
-      TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
-        this.storage = storage;
-        this.offset = offset;
-        this.size = size;
-        this.stride = stride;
-      }
-    }
-
-    private enum Fn {
-      REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_FROM_TYPE, ORDERED_DICT, PARAMETER_CLASS
-    }
-
-    private static final Map<String, StorageType> STORAGES = Map.ofEntries(
-        Map.entry("FloatStorage", new StorageType("float32", 4)),
-        Map.entry("DoubleStorage", new StorageType("float64", 8)),
-        Map.entry("HalfStorage", new StorageType("float16", 2)),
-        Map.entry("BFloat16Storage", new StorageType("bfloat16", 2)),
-        Map.entry("LongStorage", new StorageType("int64", 8)),
-        Map.entry("IntStorage", new StorageType("int32", 4)),
-        Map.entry("ShortStorage", new StorageType("int16", 2)),
-        Map.entry("CharStorage", new StorageType("int8", 1)),
-        Map.entry("ByteStorage", new StorageType("uint8", 1)),
-        Map.entry("BoolStorage", new StorageType("bool", 1)));
-
-    private final ZipFile zip;
-    private final String root;
-    private final String file;
-
-    TorchGlobals(ZipFile zip, String root, String file) {
-      this.zip = zip;
-      this.root = root;
-      this.file = file;
-    }
-
-    @Override
-    public Object resolve(String module, String name) {
-      String full = module + "." + name;
-      switch (full) {
-        case "torch._utils._rebuild_tensor_v2":
-        case "torch._utils._rebuild_tensor":
-          return Fn.REBUILD_TENSOR;
-        case "torch._utils._rebuild_parameter":
-          return Fn.REBUILD_PARAMETER;
-        case "torch._tensor._rebuild_from_type_v2":
-          return Fn.REBUILD_FROM_TYPE;
-        case "torch.nn.parameter.Parameter":
-          return Fn.PARAMETER_CLASS;
-        case "collections.OrderedDict":
-          return Fn.ORDERED_DICT;
-        default:
-          if (module.equals("torch") && STORAGES.containsKey(name)) {
-            return STORAGES.get(name);
-          }
-          if (module.equals("__torch__") || module.startsWith("__torch__.")) {
-            return new Module(full);
-          }
-          throw new AmmFormatException(file + ": refuses to load the Python global '" + full
-              + "': only tensors, storages and module records can be read");
-      }
-    }
-
-    @Override
-    public Object call(Object callable, List<Object> args) {
-      if (callable instanceof Module) {
-        return new Module(((Module) callable).className); // NEWOBJ of a TorchScript class: a fresh record
-      }
-      if (callable == Fn.ORDERED_DICT) {
-        return new LinkedHashMap<>();
-      }
-      if (callable == Fn.REBUILD_TENSOR) {
-        if (args.size() < 4 || !(args.get(0) instanceof StorageRef)) {
-          throw new AmmFormatException(file + ": malformed tensor record");
-        }
-        return new TensorRef((StorageRef) args.get(0), asLong(args.get(1)), longs(args.get(2)), longs(args.get(3)));
-      }
-      if (callable == Fn.REBUILD_PARAMETER && !args.isEmpty()) {
-        return args.get(0);
-      }
-      if (callable == Fn.REBUILD_FROM_TYPE && args.size() >= 3 && args.get(2) instanceof List) {
-        return call(args.get(0), castList(args.get(2)));
-      }
-      throw new AmmFormatException(file + ": refuses to call " + Pickle.describe(callable) + " while unpickling");
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Object build(Object obj, Object state) {
-      if (obj instanceof Module && state instanceof Map) {
-        ((Module) obj).attributes.putAll((Map<Object, Object>) state);
-      }
-      return obj; // tensors and dicts: BUILD carries hooks or metadata that a reader does not need
-    }
-
-    @Override
-    public Object persistentLoad(Object pid) {
-      List<Object> t = castList(pid);
-      if (t.size() < 5 || !"storage".equals(t.get(0)) || !(t.get(1) instanceof StorageType)) {
-        throw new AmmFormatException(file + ": unsupported persistent id in pickle");
-      }
-      return new StorageRef((StorageType) t.get(1), String.valueOf(t.get(2)), asLong(t.get(4)));
-    }
-
-    Tensor materialize(TensorRef ref, String name) {
-      long count = 1;
-      long extent = 0;
-      for (int d = 0; d < ref.size.length; d++) {
-        if (ref.size[d] < 0 || ref.stride[d] < 0) {
-          throw new AmmFormatException(file + ": tensor '" + name + "' has a negative size or stride");
-        }
-        count = Math.multiplyExact(count, ref.size[d]);
-        if (ref.size[d] > 0) {
-          extent = Math.addExact(extent, Math.multiplyExact(ref.size[d] - 1, ref.stride[d]));
-        }
-      }
-      if (count > MAX_ELEMENTS) {
-        throw new AmmFormatException(file + ": tensor '" + name + "' has " + count + " elements, more than one array holds");
-      }
-      StorageRef s = ref.storage;
-      if (count > 0 && (ref.offset < 0 || ref.offset + extent >= s.numel)) {
-        throw new AmmFormatException(file + ": tensor '" + name + "' reaches past the end of its storage ("
-            + s.numel + " elements)");
-      }
-      ZipEntry entry = zip.getEntry(root + "data/" + s.key);
-      if (entry == null) {
-        throw new AmmFormatException(file + ": storage data/" + s.key + " of tensor '" + name + "' is missing");
-      }
-      byte[] raw;
-      try {
-        raw = readEntry(zip, entry, Math.multiplyExact(s.numel, (long) s.type.itemSize), file);
-      } catch (IOException e) {
-        throw new AmmFormatException(file + ": cannot read storage data/" + s.key + " (" + e.getMessage() + ")");
-      }
-      if (raw.length < s.numel * s.type.itemSize) {
-        throw new AmmFormatException(file + ": storage data/" + s.key + " is truncated (" + raw.length + " of "
-            + s.numel * s.type.itemSize + " bytes)");
-      }
-      ByteBuffer bb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-      double[] values = new double[(int) count];
-      long[] index = new long[ref.size.length];
-      for (int i = 0; i < values.length; i++) {
-        long pos = ref.offset;
-        for (int d = 0; d < index.length; d++) {
-          pos += index[d] * ref.stride[d];
-        }
-        values[i] = element(bb, s.type, (int) pos);
-        for (int d = index.length - 1; d >= 0; d--) {
-          if (++index[d] < ref.size[d]) {
-            break;
-          }
-          index[d] = 0;
-        }
-      }
-      return new Tensor(name, s.type.dtype, ref.size.clone(), values);
-    }
-
-    private static double element(ByteBuffer bb, StorageType t, int i) {
-      switch (t.dtype) {
-        case "float32":
-          return bb.getFloat(i * 4);
-        case "float64":
-          return bb.getDouble(i * 8);
-        case "float16":
-          return org.sparkamm.io.DType.halfToFloat(bb.getShort(i * 2));
-        case "bfloat16":
-          return Float.intBitsToFloat((bb.getShort(i * 2) & 0xffff) << 16);
-        case "int64":
-          return bb.getLong(i * 8);
-        case "int32":
-          return bb.getInt(i * 4);
-        case "int16":
-          return bb.getShort(i * 2);
-        case "int8":
-          return bb.get(i);
-        default: // uint8, bool
-          return bb.get(i) & 0xff;
-      }
-    }
-
-    private long asLong(Object o) {
-      if (o instanceof Long) {
-        return (Long) o;
-      }
-      throw new AmmFormatException(file + ": expected an integer in a tensor record, found " + Pickle.describe(o));
-    }
-
-    private long[] longs(Object o) {
-      List<Object> l = castList(o);
-      long[] out = new long[l.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = asLong(l.get(i));
-      }
-      return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Object> castList(Object o) {
-      if (o instanceof List) {
-        return (List<Object>) o;
-      }
-      throw new AmmFormatException(file + ": expected a tuple in a tensor record, found " + Pickle.describe(o));
-    }
-  }
-
-  /** Names of all tensors, for messages and listings. */
-  public List<String> names() {
-    return new ArrayList<>(tensors.keySet());
   }
 }
