@@ -10,10 +10,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +69,7 @@ class ZeppelinNoteTest {
     assertTrue(first.code().contains("spark.jars"), "the first paragraph names the spark.jars setting");
     assertTrue(note.paragraphs().stream().filter(p -> p.interpreter().equals("spark")).count() >= 3,
         "the note has its %spark paragraphs");
-    Set<String> cachedBefore = cachedRdds();
+    Set<Integer> cachedBefore = SharedSpark.cachedRddIds();
     ByteArrayOutputStream shown = new ByteArrayOutputStream();
     try (ZeppelinSparkInterpreter spark = new ZeppelinSparkInterpreter(SharedSpark.session(),
         new PrintStream(shown, true, StandardCharsets.UTF_8))) {
@@ -80,25 +79,26 @@ class ZeppelinNoteTest {
     System.out.print(table);
     assertTrue(table.startsWith("%table algorithm\tl\trelative error\tms\tshuffle MB\n"), table);
     assertEquals(6, table.lines().count(), "mm and four approximate algorithms: " + table);
-    assertEquals(cachedBefore, cachedRdds(), "the note unpersists what it cached");
+    assertEquals(List.of(), cachedSince(cachedBefore), "the note unpersists what it cached");
   }
 
   /**
-   * The cached RDDs, except MLlib's own block-size index of a BlockMatrix (its private
+   * The RDDs cached now and not in {@code before} (earlier tests' RDDs may be unpersisted meanwhile
+   * by Spark's ContextCleaner), except MLlib's own block-size index of a BlockMatrix (its private
    * {@code blockInfo}, pairs ((i, j), (rows, cols)): cached by {@code BlockMatrix.multiply}, out of a
-   * user's reach, and unpersisted by Spark's ContextCleaner once the matrix is garbage).
+   * user's reach, and unpersisted by the ContextCleaner once the matrix is garbage).
    */
-  private static Set<String> cachedRdds() {
-    Set<String> rdds = new TreeSet<>();
-    for (JavaRDD<?> rdd : SharedSpark.jsc().getPersistentRDDs().values()) {
-      List<?> first = rdd.take(1);
+  private static List<String> cachedSince(Set<Integer> before) {
+    List<String> added = new ArrayList<>();
+    SharedSpark.jsc().getPersistentRDDs().forEach((id, rdd) -> {
+      List<?> first = before.contains(id) ? List.of() : rdd.take(1);
       boolean blockInfo = !first.isEmpty() && first.get(0) instanceof Tuple2<?, ?> entry
           && entry._2() instanceof Tuple2<?, ?> size && size._1() instanceof Integer;
-      if (!blockInfo) {
-        rdds.add(rdd.toDebugString().lines().findFirst().orElse(""));
+      if (!before.contains(id) && !blockInfo) {
+        added.add(rdd.toDebugString().lines().findFirst().orElse(""));
       }
-    }
-    return rdds;
+    });
+    return added;
   }
 
   @Test
