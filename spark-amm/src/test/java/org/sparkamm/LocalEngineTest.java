@@ -85,6 +85,22 @@ class LocalEngineTest {
     assertFalse(java.util.Arrays.equals(c1, c3));
   }
 
+  /**
+   * Large dense blocks are sketched in bands of rows on several threads; every band's sums must land in
+   * the one shared buffer, whatever layout the slice writes (a race once lost bands of row-major
+   * blocks under Hadamard sketches). Repeated runs give the same bits.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"srht", "fastjlt", "countSketch", "gaussian"})
+  void threadedSketchingOfLargeBlocksIsDeterministic(String tag) {
+    DenseMatrix big = TestMatrices.rowMajor(TestMatrices.gaussian(1000, 1500, 3));
+    DenseMatrix bb = TestMatrices.gaussian(1500, 40, 4);
+    double[] first = Amm.create(tag).setSeed(2).multiply(big, bb, 64).toArray();
+    for (int r = 0; r < 12; r++) {
+      assertArrayEquals(first, Amm.create(tag).setSeed(2).multiply(big, bb, 64).toArray(), tag + " run " + r);
+    }
+  }
+
   /** Dense column-major, dense row-major and sparse inputs go through different kernels; same result. */
   @ParameterizedTest
   @org.junit.jupiter.params.provider.MethodSource("org.sparkamm.ConformanceTest#tags")

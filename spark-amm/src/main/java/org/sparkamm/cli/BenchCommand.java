@@ -4,13 +4,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.sparkamm.Amm;
-import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.AtomicFile;
 import org.sparkamm.local.Blas;
@@ -50,7 +48,7 @@ final class BenchCommand {
     Measurement result;
     try (Problem problem = Problem.load("bench", args, conf)) {
       conf.reportUnread(err);
-      result = measure(problem, conf, algos, sketches, trials, seed, err);
+      result = measure(problem, conf, algos, sketches, trials, seed, false, err);
     }
     for (String line : result.table()) {
       err.println("[bench] " + line);
@@ -62,27 +60,10 @@ final class BenchCommand {
     }
   }
 
-  /** One summary row: an algorithm at one sketch size over all trials. */
-  static final class Summary {
-    final String tag;
-    final int sketch;
-    final long medianMillis;
-    final double meanError;
-    final double expectedError;
-
-    Summary(String tag, int sketch, long medianMillis, double meanError, double expectedError) {
-      this.tag = tag;
-      this.sketch = sketch;
-      this.medianMillis = medianMillis;
-      this.meanError = meanError;
-      this.expectedError = expectedError;
-    }
-  }
-
   /** The CSV rows, the summaries and the two reference times of one benchmark run. */
   static final class Measurement {
     final StringBuilder csv = new StringBuilder(HEADER).append('\n');
-    final List<Summary> summaries = new ArrayList<>();
+    final List<TrialSummary> summaries = new ArrayList<>();
     long exactMillis;
     long readMillis;
 
@@ -90,64 +71,60 @@ final class BenchCommand {
       List<String> lines = new ArrayList<>();
       lines.add(String.format(Locale.ROOT, "%-12s %7s %10s %11s %11s %9s %8s", "algorithm", "sketch", "median_ms",
           "rel_error", "expected", "speedup", "x_read"));
-      for (Summary r : summaries) {
-        lines.add(String.format(Locale.ROOT, "%-12s %7d %10d %11.5f %11.5f %9.1f %8.1f", r.tag, r.sketch,
-            r.medianMillis, r.meanError, r.expectedError, exactMillis / (double) Math.max(1, r.medianMillis),
-            r.medianMillis / (double) Math.max(1, readMillis)));
+      for (TrialSummary r : summaries) {
+        if (!r.succeeded()) {
+          lines.add(String.format(Locale.ROOT, "%-12s %7d failed: %s", r.tag, r.sketch, r.failure));
+          continue;
+        }
+        lines.add(String.format(Locale.ROOT, "%-12s %7d %10d %11.5f %11.5f %9.1f %8.1f%s", r.tag, r.sketch,
+            r.medianMillis, r.meanError, r.meanExpected, exactMillis / (double) Math.max(1, r.medianMillis),
+            r.medianMillis / (double) Math.max(1, readMillis), r.failure == null ? "" : "  (some failed: "
+                + r.failure + ")"));
       }
       return lines;
     }
   }
 
-  /** The exact reference, then every algorithm and sketch size; {@code conf} configures the reference too. */
+  /**
+   * The exact reference, then every algorithm and sketch size ({@link Trials}); {@code conf}
+   * configures the reference too. A failed trial ends the run with its error unless
+   * {@code keepGoing}, which reports it and goes on.
+   */
   static Measurement measure(Problem problem, RunConfig conf, List<Amm> algos, int[] sketches, int trials, long seed,
-      PrintStream err) {
+      boolean keepGoing, PrintStream err) {
     Measurement result = new Measurement();
     err.printf("[bench] %s on %s, BLAS %s%n", problem.shape(), problem.onSpark ? "Spark" : "the local engine",
         Blas.implementation());
-    result.readMillis = problem.scanMillis();
-    Problem.Run exact = problem.run(conf.configure(Amm.create("mm")), 1);
-    result.exactMillis = exact.millis;
-    err.printf("[bench] exact product (reference): %d ms; one read of the inputs: %d ms%n", exact.millis,
-        result.readMillis);
-    double productNorm2 = problem.productNormSquared(exact);
-    InnerNorms norms = problem.norms();
-    for (Amm amm : algos) {
-      for (int k : amm.algorithm().isExact() ? new int[] {sketches[0]} : sketches) {
-        long[] millis = new long[trials];
-        double errSum = 0;
-        double expectedSum = 0;
-        for (int t = 0; t < trials; t++) {
-          amm.setSeed(seed + t);
-          // The seed matters where probabilities are drawn from it (crsV2, bcrs); NaN: no closed form.
-          double expected = Math.sqrt(Math.max(0,
-              amm.algorithm().expectedSquaredError(norms, productNorm2, k, seed + t)) / productNorm2);
-          expectedSum += expected;
-          Problem.Run run = problem.run(amm, k);
-          double e = problem.error(exact, run);
-          run.release();
-          millis[t] = run.millis;
-          errSum += e;
-          result.csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.12e,%.12e,%d,%d,%d,%d,%d,%d%n", amm.tag(), k,
-              t, seed + t, e, expected, run.millis, run.breakdown.buildATime, run.breakdown.buildBTime,
-              run.breakdown.fABTime, run.breakdown.postProcessTime, run.breakdown.shuffleBytes));
-          err.printf(Locale.ROOT, "[bench] %s k=%d trial %d/%d: %d ms, error %.4f%n", amm.tag(), k, t + 1, trials,
-              run.millis, e);
+    try (Trials loop = Trials.start(problem, conf, false)) {
+      result.readMillis = loop.readMillis;
+      result.exactMillis = loop.exact.millis;
+      err.printf("[bench] exact product (reference): %d ms; one read of the inputs: %d ms%n", loop.exact.millis,
+          result.readMillis);
+      for (Amm amm : algos) {
+        for (int k : amm.algorithm().isExact() ? new int[] {sketches[0]} : sketches) {
+          List<Trial> done = new ArrayList<>();
+          for (int t = 0; t < trials; t++) {
+            Trial trial = loop.run(amm, k, t, seed + t, false);
+            if (trial.failed() && !keepGoing) {
+              throw Trial.rethrow(trial.cause);
+            }
+            done.add(trial);
+            result.csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.12e,%.12e,%d,%d,%d,%d,%d,%d%n", trial.tag, k,
+                t, trial.seed, trial.error, trial.expected, trial.millis, trial.breakdown.buildATime,
+                trial.breakdown.buildBTime, trial.breakdown.fABTime, trial.breakdown.postProcessTime,
+                trial.breakdown.shuffleBytes));
+            err.printf(Locale.ROOT, "[bench] %s k=%d trial %d/%d: %s%n", amm.tag(), k, t + 1, trials,
+                trial.failed() ? "failed: " + trial.failure : String.format(Locale.ROOT, "%d ms, error %.4f",
+                    trial.millis, trial.error));
+          }
+          TrialSummary summary = new TrialSummary(done);
+          if (amm.algorithm().isExact() && summary.succeeded()) {
+            result.exactMillis = summary.medianMillis;
+          }
+          result.summaries.add(summary);
         }
-        if (amm.algorithm().isExact()) {
-          result.exactMillis = median(millis);
-        }
-        result.summaries.add(new Summary(amm.tag(), k, median(millis), errSum / trials, expectedSum / trials));
       }
     }
-    exact.release();
-    norms.release();
     return result;
-  }
-
-  private static long median(long[] values) {
-    long[] s = values.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 }

@@ -37,12 +37,17 @@ final class DemoCommand {
       out.println("spark-amm demo: C = A^T B, " + problem.shape() + " (low rank plus noise), "
           + (problem.onSpark ? "Spark " + args.get("master", "local[*]") : "local engine"));
       // One untimed round first, so that the table does not measure class loading and JIT warm-up.
+      // A method that fails (one that needs a trained codebook, say) fails again in the table, which reports it.
       for (Amm amm : algos) {
         if (!amm.algorithm().isExact()) {
-          problem.run(amm, 64).release();
+          try {
+            problem.run(amm, 64).release();
+          } catch (Exception e) { // Spark's checked exceptions too
+            // reported by the measured round
+          }
         }
       }
-      m = BenchCommand.measure(problem, conf, algos, new int[] {256, 1024}, 1, conf.seed(), err);
+      m = BenchCommand.measure(problem, conf, algos, new int[] {256, 1024}, 1, conf.seed(), true, err);
     }
     for (String line : m.table()) {
       out.println(line);

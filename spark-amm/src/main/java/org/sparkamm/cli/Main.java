@@ -6,9 +6,10 @@ import org.sparkamm.error.AmmException;
 import org.sparkamm.error.AmmFormatException;
 
 /**
- * {@code spark-amm COMMAND [options]}: multiply, bench, demo, help. Errors print one line on stderr
- * and exit with status 2 (1 for an unexpected failure); {@code --verbose} adds the stack trace.
- * stdout carries only machine-readable output (JSON lines, CSV) or the demo's table.
+ * {@code spark-amm COMMAND [options]}: multiply, bench, convert, demo, experiment, tile-rate, help.
+ * Errors print one line on stderr and exit with status 2 (1 for an unexpected failure);
+ * {@code --verbose} adds the stack trace. stdout carries only machine-readable output (JSON lines,
+ * CSV) or the demo's table.
  */
 public final class Main {
   static final String USAGE = String.join("\n",
@@ -28,6 +29,13 @@ public final class Main {
       "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
       "  tile-rate [--sketch L] [--seconds S]: random values per second of the dense sketches' tile generation",
       "  demo     a tour of every algorithm on generated data, about 2.5 min (error, time and speed-up vs exact)",
+      "  experiment NAME [--engine spark|local|spark,local] [--out DIR] [--trials N] [--algo TAG,...] [--sketch L,...]",
+      "           [--size ...] [--seed S] [--set key=value ...] [--config LibAMM.csv] [engine options of multiply]",
+      "           one of LibAMM's comparisons, every algorithm (or --algo) beside exact; writes NAME-ENGINE.csv (one",
+      "           row per algorithm x setting x trial; command, machine and versions in a # header), NAME-ENGINE.md",
+      "           (tables) and NAME-ENGINE.png (plot) into DIR (default bench/results); a failed trial is",
+      "           recorded with its message and the run goes on; progress on stderr. Experiments:",
+      ExperimentCommand.help(),
       "  help     this text",
       "",
       "algorithms (LibAMM tags, any letter case): " + String.join(", ", org.sparkamm.Amm.tags()),
@@ -68,13 +76,16 @@ public final class Main {
         case "tile-rate":
           TileRateCommand.run(argv, out, err);
           return 0;
+        case "experiment":
+          ExperimentCommand.run(argv, out, err);
+          return 0;
         case "help":
         case "--help":
         case "-h":
           out.println(USAGE);
           return 0;
         default:
-          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, convert, demo, tile-rate, help");
+          err.println("spark-amm: unknown command '" + command + "'; commands: multiply, bench, convert, demo, experiment, tile-rate, help");
           return 2;
       }
     } catch (AmmException e) {
@@ -89,15 +100,7 @@ public final class Main {
       return 1;
     } catch (Exception e) { // Spark's SparkException is checked, yet thrown from Scala code undeclared
       String amm = libraryMessage(e);
-      if (amm != null) {
-        err.println("spark-amm: error: " + amm);
-      } else {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
-        }
-        err.println("spark-amm: internal error: " + AmmFormatException.printable(String.valueOf(root), 400));
-      }
+      err.println("spark-amm: " + (amm != null ? "error: " : "internal error: ") + failureMessage(e));
       if (verbose) {
         e.printStackTrace(err);
       } else if (amm == null) {
@@ -105,6 +108,19 @@ public final class Main {
       }
       return amm != null ? 2 : 1;
     }
+  }
+
+  /** One line for a failure: the library's message ({@link #libraryMessage}), else the root cause. */
+  static String failureMessage(Throwable e) {
+    String amm = libraryMessage(e);
+    if (amm != null) {
+      return amm;
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return AmmFormatException.printable(String.valueOf(root), 400);
   }
 
   /**

@@ -92,6 +92,14 @@ final class Problem implements AutoCloseable {
 
   /** The inputs that {@code args} name; a LibAMM loader gets {@code conf}. */
   static Problem load(String command, Args args, RunConfig conf) {
+    return load(command, args, conf, true);
+  }
+
+  /**
+   * As {@link #load(String, Args, RunConfig)}; {@code consoleProgress} false keeps Spark's stage
+   * progress bar off stderr when this load starts the session (a command with its own progress line).
+   */
+  static Problem load(String command, Args args, RunConfig conf, boolean consoleProgress) {
     String engine = args.get("engine", "spark");
     AmmArgumentException.require(engine.equals("spark") || engine.equals("local"),
         "--engine must be 'spark' or 'local', got '%s'", engine);
@@ -124,7 +132,7 @@ final class Problem implements AutoCloseable {
       problem.inputNote = ops.note;
       return problem;
     }
-    Sessions.Handle s = Sessions.start(args.get("master"));
+    Sessions.Handle s = Sessions.start(args.get("master"), consoleProgress);
     BlockMatrix a = null;
     BlockMatrix b = null;
     boolean loaded = false;

@@ -5,7 +5,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark session of a command: the master given by {@code --master}, else the one spark-submit
  * set ({@code spark.master}), else an embedded {@code local[*]} bound to the loopback interface with
- * the web UI off. Spark's console progress bar shows stage progress on stderr.
+ * the web UI off. Spark's console progress bar shows stage progress on stderr, unless the command
+ * draws its own.
  */
 final class Sessions {
   private Sessions() {}
@@ -21,7 +22,8 @@ final class Sessions {
     }
   }
 
-  static Handle start(String master) {
+  /** The session; {@code consoleProgress} false leaves Spark's stage progress bar off a session it starts. */
+  static Handle start(String master, boolean consoleProgress) {
     boolean existed = SparkSession.getDefaultSession().isDefined();
     if (existed && master != null) {
       // getOrCreate would hand back the running session and silently ignore the master asked for.
@@ -31,7 +33,7 @@ final class Sessions {
           running, master);
     }
     SparkSession.Builder b = SparkSession.builder().appName("spark-amm")
-        .config("spark.ui.showConsoleProgress", "true")
+        .config("spark.ui.showConsoleProgress", Boolean.toString(consoleProgress))
         // Executors run a task per core, each calling BLAS/LAPACK: one OpenBLAS thread per task
         // (as bin/spark-amm does for the driver), unless the user's configuration says otherwise.
         .config("spark.executorEnv.OPENBLAS_NUM_THREADS",

@@ -178,14 +178,19 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
-  private double[] colMajor() {
+  /*
+   * Threads sketching bands of one block share these buffers; a band may write the layout its slice
+   * prefers rather than the one prepare() allocated (Hadamard slices always write column-major), so
+   * allocation is synchronized: two bands must never each create a buffer and lose one's sums.
+   */
+  private synchronized double[] colMajor() {
     if (colMajor == null) {
       colMajor = new double[Math.multiplyExact(rows, width)];
     }
     return colMajor;
   }
 
-  private double[] transposed() {
+  private synchronized double[] transposed() {
     if (transposed == null) {
       transposed = new double[Math.multiplyExact(rows, width)];
     }
