@@ -1,5 +1,7 @@
 package org.sparkamm;
 
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
@@ -25,5 +27,22 @@ public final class SharedSpark {
 
   public static JavaSparkContext jsc() {
     return JavaSparkContext.fromSparkContext(session().sparkContext());
+  }
+
+  /**
+   * The ids of the RDDs cached now. Spark's ContextCleaner unpersists earlier tests' unreachable
+   * RDDs at any moment, so tests compare these sets, never their sizes (RDD ids are never reused).
+   */
+  public static Set<Integer> cachedRddIds() {
+    return new TreeSet<>(jsc().getPersistentRDDs().keySet());
+  }
+
+  /** Fails when an RDD is cached now that was not in {@code before}. */
+  public static void assertNothingNewCached(Set<Integer> before, String message) {
+    Set<Integer> added = cachedRddIds();
+    added.removeAll(before);
+    if (!added.isEmpty()) {
+      throw new AssertionError(message + ": RDDs " + added + " are still cached");
+    }
   }
 }

@@ -181,10 +181,10 @@ class SparkProductTest {
       return e;
     }).rdd(), 4, 4, 4, 8);
     BlockMatrix b = blocks(TestMatrices.gaussian(8, 5, 3), 4, 5, 1);
-    int before = SharedSpark.jsc().sc().getPersistentRDDs().size();
+    java.util.Set<Integer> before = SharedSpark.cachedRddIds();
     for (String tag : new String[] {"countSketch", "gaussian", "tugOfWar"}) {
       assertThrows(Exception.class, () -> Amm.create(tag).multiply(bad, b, 3), tag);
-      assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), tag + " left cached RDDs");
+      SharedSpark.assertNothingNewCached(before, tag + " left cached RDDs");
     }
   }
 

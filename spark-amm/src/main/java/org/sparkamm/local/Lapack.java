@@ -8,6 +8,11 @@ import org.netlib.util.intW;
  * ships ({@code dev.ludovic.netlib}: native when the system provides liblapack.so.3, a Java
  * translation of the reference LAPACK otherwise). Inputs are copied, never overwritten. A LAPACK
  * failure (info != 0) is an {@link ArithmeticException} naming the routine.
+ *
+ * <p>The SVD of a tall matrix (m &gt; n) is computed from its transpose, {@code A^T = U' S V'^T},
+ * so {@code U = V'} and {@code V^T = U'^T}: netlib 3.2.0 (Spark 4.2) checks U of a thin SVD
+ * (JOBZ = 'S') as if it were m x m, which an m x n array fails; a wide matrix needs no such room.
+ * The transpositions cost O(m n) against the SVD's O(m n k).
  */
 public final class Lapack {
   private static final LAPACK LAPACK_INSTANCE = LAPACK.getInstance();
@@ -69,7 +74,11 @@ public final class Lapack {
 
   /** The thin SVD of the m x n column-major matrix a (dgesdd, divide and conquer). Cost O(m n k). */
   public static Svd svd(double[] a, int m, int n) {
-    int k = Math.min(m, n);
+    if (m > n) {
+      Svd t = svd(transpose(a, m, n, new double[m * n]), n, m);
+      return new Svd(transpose(t.vt, n, m, new double[m * n]), t.s, transpose(t.u, n, n, new double[n * n]), n);
+    }
+    int k = m;
     double[] work = java.util.Arrays.copyOf(a, m * n);
     double[] s = new double[k];
     double[] u = new double[m * k];
@@ -84,6 +93,16 @@ public final class Lapack {
         scratch.length, iwork, info);
     check("dgesdd", info);
     return new Svd(u, s, vt, k);
+  }
+
+  /** Writes the transpose of the rows x cols column-major matrix a into {@code into} (cols x rows); returns it. */
+  static double[] transpose(double[] a, int rows, int cols, double[] into) {
+    for (int j = 0; j < cols; j++) {
+      for (int i = 0; i < rows; i++) {
+        into[j + i * cols] = a[i + j * rows];
+      }
+    }
+    return into;
   }
 
   /** The largest singular value (spectral norm) of an m x n column-major matrix. */

@@ -18,6 +18,11 @@ import org.sparkamm.error.AmmException;
  * one pass and gives no factors; trailing singular values that are exactly zero are dropped, so
  * the rank kept is at most min(r, rows, cols, the tile's numerical rank as dgesdd sees it). A
  * LAPACK failure (info != 0) is an {@link AmmException} naming the routine, the tile and the cause.
+ *
+ * <p>A tall tile (rows &gt; cols) is factored through its transpose, {@code T^T = U' S V'^T}, so
+ * {@code U = V'} and {@code V = U'}: netlib 3.2.0 (Spark 4.2) checks U of a thin SVD as if it were
+ * rows x rows, which a rows x k array fails; a wide matrix needs no such room. The transposition
+ * costs rows * cols against the SVD's O(rows cols k).
  */
 public final class TruncatedSvd {
   private static final LAPACK LAPACK_INSTANCE = LAPACK.getInstance();
@@ -28,6 +33,7 @@ public final class TruncatedSvd {
   private double[] vt;
   private double[] work;
   private int[] iwork;
+  private double[] transposed;
   private final intW info = new intW(0);
 
   /**
@@ -39,26 +45,40 @@ public final class TruncatedSvd {
     if (rows == 0 || cols == 0 || maxRank <= 0 || allZero(a, rows * cols)) {
       return null;
     }
-    int k = Math.min(rows, cols);
-    prepare(rows, cols);
-    LAPACK_INSTANCE.dgesdd("S", rows, cols, a, rows, s, u, rows, vt, k, work, work.length, iwork, info);
+    boolean tall = rows > cols;
+    int m = Math.min(rows, cols);
+    int n = Math.max(rows, cols);
+    prepare(m, n);
+    if (tall && (transposed == null || transposed.length < m * n)) {
+      transposed = new double[m * n];
+    }
+    double[] x = tall ? Lapack.transpose(a, rows, cols, transposed) : a;
+    LAPACK_INSTANCE.dgesdd("S", m, n, x, m, s, u, m, vt, m, work, work.length, iwork, info);
     check(rows, cols);
-    int r = Math.min(maxRank, k);
+    int r = Math.min(maxRank, m);
     while (r > 0 && !(s[r - 1] > 0)) {
       r--;
     }
     if (r == 0) {
       return null;
     }
-    double[] ur = java.util.Arrays.copyOf(u, rows * r);
+    // x = U_x diag(s) V_x^T with U_x = u (m x m), V_x = vt^T (n x m); a = x, or x^T with the roles swapped.
+    double[] left = java.util.Arrays.copyOf(u, m * r);
+    double[] right = firstColumnsOfTranspose(vt, m, n, r);
     double[] sr = java.util.Arrays.copyOf(s, r);
-    double[] vr = new double[cols * r];
-    for (int t = 0; t < cols; t++) {
+    return tall ? new LowRankTile(row, col, rows, cols, r, right, sr, left)
+        : new LowRankTile(row, col, rows, cols, r, left, sr, right);
+  }
+
+  /** The first r columns of the transpose of the k x n column-major vt: n x r, column-major. */
+  private static double[] firstColumnsOfTranspose(double[] vt, int k, int n, int r) {
+    double[] v = new double[n * r];
+    for (int t = 0; t < n; t++) {
       for (int q = 0; q < r; q++) {
-        vr[t + q * cols] = vt[q + t * k]; // V = (V^T)^T
+        v[t + q * n] = vt[q + t * k];
       }
     }
-    return new LowRankTile(row, col, rows, cols, r, ur, sr, vr);
+    return v;
   }
 
   private static boolean allZero(double[] a, int len) {
@@ -70,23 +90,22 @@ public final class TruncatedSvd {
     return true;
   }
 
-  /** Output arrays and workspace for this shape (a workspace query when the shape changes). */
-  private void prepare(int rows, int cols) {
-    if (rows == shapeRows && cols == shapeCols) {
+  /** Output arrays and workspace for an m x n matrix, m &lt;= n (a workspace query when the shape changes). */
+  private void prepare(int m, int n) {
+    if (m == shapeRows && n == shapeCols) {
       return;
     }
-    int k = Math.min(rows, cols);
-    s = new double[k];
-    u = new double[rows * k];
-    vt = new double[k * cols];
-    iwork = new int[8 * k];
+    s = new double[m];
+    u = new double[m * m];
+    vt = new double[m * n];
+    iwork = new int[8 * m];
     double[] query = new double[1];
-    LAPACK_INSTANCE.dgesdd("S", rows, cols, new double[rows * cols], rows, s, u, rows, vt, k, query, -1, iwork, info);
-    check(rows, cols);
-    // dgesdd's minimum for JOBZ = 'S' is 4k^2 + 7k + max(rows, cols); the query may say more.
-    work = new double[Math.max((int) query[0], 4 * k * k + 7 * k + Math.max(rows, cols))];
-    shapeRows = rows;
-    shapeCols = cols;
+    LAPACK_INSTANCE.dgesdd("S", m, n, new double[m * n], m, s, u, m, vt, m, query, -1, iwork, info);
+    check(m, n);
+    // dgesdd's minimum for JOBZ = 'S' is 4k^2 + 7k + max(m, n), k = min(m, n) = m; the query may say more.
+    work = new double[Math.max((int) query[0], 4 * m * m + 7 * m + n)];
+    shapeRows = m;
+    shapeCols = n;
   }
 
   private void check(int rows, int cols) {

@@ -83,7 +83,7 @@ class MainTest {
   @Test
   void sparkEngineGivesTheLocalAnswer() {
     SharedSpark.session();
-    int cachedBefore = SharedSpark.jsc().sc().getPersistentRDDs().size();
+    java.util.Set<Integer> cachedBefore = SharedSpark.cachedRddIds();
     Path c = dir.resolve("c.npy");
     Path at = dir.resolve("at.npy");
     Npy.write(at, am.transpose(), false);
@@ -94,14 +94,14 @@ class MainTest {
     double[] expected = Amm.create("weighted-cr").multiply(am, Npy.read(b).matrix, 12).toArray();
     assertTrue(TestMatrices.maxAbsDiff(expected, Npy.read(c).matrix.toArray()) < 1e-9 * TestMatrices.maxAbs(expected));
     assertFalse(SharedSpark.session().sparkContext().isStopped(), "the command must not stop a session it did not start");
-    assertEquals(cachedBefore, SharedSpark.jsc().sc().getPersistentRDDs().size(), "the command released its inputs");
+    SharedSpark.assertNothingNewCached(cachedBefore, "the command released its inputs");
     // A load that fails inside the executors (a NaN in B) releases what it had cached too.
     Path nanB = dir.resolve("nanb.npy");
     double[] v = bm.values().clone();
     v[7] = Double.NaN;
     Npy.write(nanB, new DenseMatrix(50, 20, v), false);
     assertEquals(2, run("multiply", "--a", a.toString(), "--b", nanB.toString(), "--algo", "crs", "--sketch", "5").status);
-    assertEquals(cachedBefore, SharedSpark.jsc().sc().getPersistentRDDs().size(), "a failed load released A");
+    SharedSpark.assertNothingNewCached(cachedBefore, "a failed load released A");
     // Another master while a session runs: getOrCreate would silently ignore it.
     Outcome other = run("multiply", "--a", at.toString(), "--b", b.toString(), "--transpose-a", "--algo", "crs",
         "--sketch", "5", "--master", "local[1]");

@@ -133,11 +133,11 @@ class AmmCCATest {
   void sketchedFitIsReproducibleAndReleasesWhatItCaches() {
     double[][][] xy = PlantedData.correlated(N, P, Q, RHO, 9);
     Dataset<Row> df = PlantedData.frame(4, new String[] {"x", "y"}, xy[0], xy[1]);
-    int before = SharedSpark.jsc().sc().getPersistentRDDs().size();
+    java.util.Set<Integer> before = SharedSpark.cachedRddIds();
     AmmCCA cca = new AmmCCA().setK(3).setAlgo("countSketch").setSketchSize(1_000).setSeed(4);
     double[] first = cca.fit(df).correlations().toArray();
     double[] second = cca.fit(df).correlations().toArray();
-    assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), "fit left cached RDDs");
+    SharedSpark.assertNothingNewCached(before, "fit left cached RDDs");
     assertArrayEquals(first, second, 1e-12);
     for (int j = 0; j < first.length; j++) {
       assertTrue(first[j] >= 0 && first[j] <= 1 && (j == 0 || first[j] <= first[j - 1]), java.util.Arrays.toString(first));
@@ -148,7 +148,7 @@ class AmmCCATest {
   void badParametersAndInputsFailWithOneLine() {
     double[][][] xy = PlantedData.correlated(200, P, Q, RHO, 10);
     Dataset<Row> df = PlantedData.frame(2, new String[] {"x", "y"}, xy[0], xy[1]);
-    int before = SharedSpark.jsc().sc().getPersistentRDDs().size();
+    java.util.Set<Integer> before = SharedSpark.cachedRddIds();
     fails(() -> new AmmCCA().setRegularization(-1), "regularization must be a finite number >= 0, got -1.0");
     fails(() -> new AmmCCA().setRegularization(Double.NaN), "regularization must be a finite number >= 0");
     fails(() -> new AmmCCA().setK(0), "k must be at least 1, got 0");
@@ -174,7 +174,7 @@ class AmmCCATest {
     assertEquals(1, new AmmCCA().setK(1).setAlgo("mm").setRegularization(0.1).fit(singular).correlations().size());
     fails(() -> new AmmCCA().setK(1).fit(AmmPCATest.frame(schema, RowFactory.create(Vectors.dense(1, 2, 3), null),
         RowFactory.create(Vectors.dense(1, 2, 3), Vectors.dense(1, 2)))), "column 'y' holds a null instead of a vector");
-    assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), "failed fits left cached RDDs");
+    SharedSpark.assertNothingNewCached(before, "failed fits left cached RDDs");
   }
 
   @Test

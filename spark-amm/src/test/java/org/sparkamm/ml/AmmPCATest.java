@@ -248,13 +248,13 @@ class AmmPCATest {
   @Test
   void fitReleasesWhatItCaches() {
     Dataset<Row> df = PlantedData.frame(3, new String[] {"features"}, PlantedData.lowRank(400, SPECTRUM, 1.0, 15));
-    int before = SharedSpark.jsc().sc().getPersistentRDDs().size();
+    java.util.Set<Integer> before = SharedSpark.cachedRddIds();
     for (String algo : new String[] {"mm", "countSketch", "weighted-cr", "cooFD"}) {
       new AmmPCA().setK(2).setAlgo(algo).setSketchSize(8).fit(df);
-      assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), algo + " left cached RDDs");
+      SharedSpark.assertNothingNewCached(before, algo + " left cached RDDs");
     }
     fails(() -> new AmmPCA().setK(2).setAlgo("countSketch").setSketchSize(Integer.MAX_VALUE).fit(df), "too large");
-    assertEquals(before, SharedSpark.jsc().sc().getPersistentRDDs().size(), "a failed fit left cached RDDs");
+    SharedSpark.assertNothingNewCached(before, "a failed fit left cached RDDs");
     assertTrue(SharedSpark.session().sharedState().cacheManager().isEmpty(), "a cached Dataset was left behind");
 
     df.cache();
