@@ -357,7 +357,7 @@ public final class CodebookFile {
       throw new AmmFormatException(name + ": unsupported dtype '" + d.group(1) + kind + size
           + "' (little-endian float32/64, int32/64 or str)");
     }
-    long[] shape = shape(sh.group(1), name);
+    long[] shape = org.sparkamm.io.Npy.parseShape(sh.group(1), name);
     long count = 1;
     for (long x : shape) {
       count = x > 0 && count > Long.MAX_VALUE / x ? Long.MAX_VALUE : count * x;
@@ -402,27 +402,6 @@ public final class CodebookFile {
       }
     }
     return x;
-  }
-
-  private static long[] shape(String text, String name) {
-    String t = text.strip();
-    if (t.isEmpty()) {
-      return new long[0];
-    }
-    String[] parts = t.split(",");
-    int n = parts[parts.length - 1].isBlank() ? parts.length - 1 : parts.length;
-    long[] shape = new long[n];
-    for (int i = 0; i < n; i++) {
-      try {
-        shape[i] = Long.parseLong(parts[i].strip().replace("L", ""));
-      } catch (NumberFormatException e) {
-        throw new AmmFormatException(name + ": malformed shape (" + AmmFormatException.printable(t, 60) + ")");
-      }
-      if (shape[i] < 0) {
-        throw new AmmFormatException(name + ": negative dimension in shape (" + AmmFormatException.printable(t, 60) + ")");
-      }
-    }
-    return shape;
   }
 
   private static void text(ZipOutputStream zip, String key, String value) throws IOException {

@@ -219,7 +219,11 @@ public final class Npy {
     }
   }
 
-  private static long[] parseShape(String text, String name) {
+  /**
+   * The dimensions of a .npy header's shape tuple, without its parentheses ({@code "3, 4"}, {@code "5,"},
+   * {@code ""}); a malformed or negative one is a one-line error naming {@code name}.
+   */
+  public static long[] parseShape(String text, String name) {
     String t = text.strip();
     if (t.isEmpty()) {
       return new long[0];
