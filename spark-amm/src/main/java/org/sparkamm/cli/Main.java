@@ -32,7 +32,7 @@ public final class Main {
       "           multiply --set codebookPath=CODEBOOK.npz. Keys: C, trainingRows, lA, lB, codewordRatio",
       "  convert  IN OUT.npy [--key NAME]: any readable matrix to .npy (a PyTorch tensor, an .npz array, ...)",
       "  tile-rate [--sketch L] [--seconds S]: random values per second of the dense sketches' tile generation",
-      "  demo     a tour of every algorithm on generated data, about 2.5 min (error, time and speed-up vs exact)",
+      "  demo     a tour of every algorithm on generated data, about 5 min (error, time and speed-up vs exact)",
       "  experiment NAME [--engine spark|local|spark,local] [--out DIR] [--trials N] [--algo TAG,...] [--sketch L,...]",
       "           [--size ...] [--seed S] [--set key=value ...] [--config LibAMM.csv] [engine options of multiply]",
       "           one of LibAMM's comparisons, every algorithm (or --algo) beside exact; writes NAME-ENGINE.csv (one",
