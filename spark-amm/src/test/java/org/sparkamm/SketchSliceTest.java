@@ -33,10 +33,7 @@ class SketchSliceTest {
   private static final int N = 300;
 
   static Stream<String> sketchTags() {
-    return Amm.tags().stream().filter(t -> !Amm.create(t).algorithm().isExact()
-        && !Amm.create(t).algorithm().samplesEntries() && !Amm.create(t).algorithm().mergesSketches()
-        && !Amm.create(t).algorithm().factorsBlocks() && !Amm.create(t).algorithm().quantizesEntries()
-        && !Amm.create(t).algorithm().needsTraining());
+    return Amm.tags().stream().filter(t -> Amm.create(t).algorithm().sketchesInnerDimension());
   }
 
   /** S^T restricted to inner indices [start, start + len), recovered from an identity block in the given layout. */

@@ -96,6 +96,16 @@ public abstract class AmmAlgorithm {
     return null;
   }
 
+  /**
+   * True for the methods that are {@code C = (A S^T)(S B)} for a sketch S built by {@link #sketch};
+   * false for the exact product and for the methods the engines hand to their own products
+   * (entry sampling, block factors, quantization, codebooks, mergeable sketches).
+   */
+  public final boolean sketchesInnerDimension() {
+    return !isExact() && !samplesEntries() && !factorsBlocks() && !quantizesEntries() && !needsTraining()
+        && !mergesSketches();
+  }
+
   /** True when {@link #sketch} reads data-dependent masses (one extra pass over the inputs). */
   public boolean needsMasses() {
     return false;

@@ -57,15 +57,7 @@ public final class QuantizedLocal {
     if (!mode.isInteger()) {
       return new double[0];
     }
-    double[] max = Quantizer.maxAbs(x, byRow);
-    double all = 0;
-    for (double v : max) {
-      all = Math.max(all, v);
-    }
-    for (int i = 0; i < max.length; i++) {
-      max[i] = Quantizer.scale(scaleMode == ScaleMode.TENSOR ? all : max[i], mode);
-    }
-    return max;
+    return Quantizer.scales(Quantizer.maxAbs(x, byRow), mode, scaleMode);
   }
 
   private static DenseMatrix dense(Matrix x) {

@@ -25,7 +25,7 @@ final class TileRateCommand {
         "tile-rate: --sketch must be at least 1 and --seconds positive");
     for (String tag : Amm.tags()) {
       AmmAlgorithm algo = Amm.create(tag).algorithm();
-      if (algo.isExact() || algo.samplesEntries() || algo.factorsBlocks() || algo.mergesSketches() || algo.needsMasses()) {
+      if (!algo.sketchesInnerDimension() || algo.needsMasses()) {
         continue;
       }
       InnerSketch sketch = algo.sketch(1 << 20, l, 1, null);

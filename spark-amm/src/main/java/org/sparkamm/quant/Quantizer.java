@@ -47,9 +47,20 @@ public final class Quantizer {
     return out;
   }
 
-  /** The scale s = max / Q of a vector whose largest magnitude is {@code max} (0 for a zero vector). */
-  public static double scale(double max, FpMode mode) {
-    return max / mode.levels;
+  /**
+   * The scales s = max / Q of vectors whose largest magnitudes are {@code maxima}, in place: each its
+   * own ({@link ScaleMode#VECTOR}), or all the largest of them ({@link ScaleMode#TENSOR}); 0 for a zero
+   * vector.
+   */
+  public static double[] scales(double[] maxima, FpMode mode, ScaleMode scaleMode) {
+    double all = 0;
+    for (double v : maxima) {
+      all = Math.max(all, v);
+    }
+    for (int i = 0; i < maxima.length; i++) {
+      maxima[i] = (scaleMode == ScaleMode.TENSOR ? all : maxima[i]) / mode.levels;
+    }
+    return maxima;
   }
 
   /**

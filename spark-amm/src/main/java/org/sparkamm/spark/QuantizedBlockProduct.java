@@ -164,18 +164,11 @@ public final class QuantizedBlockProduct {
           return w;
         }).collectAsMap();
     double[] s = new double[(int) dim];
-    double all = 0;
     for (Map.Entry<Integer, double[]> e : maxima.entrySet()) {
       double[] v = e.getValue();
       System.arraycopy(v, 0, s, e.getKey() * per, Math.min(v.length, s.length - e.getKey() * per));
-      for (double d : v) {
-        all = Math.max(all, d);
-      }
     }
-    for (int t = 0; t < s.length; t++) {
-      s[t] = Quantizer.scale(scaleMode == ScaleMode.TENSOR ? all : s[t], mode);
-    }
-    return s;
+    return Quantizer.scales(s, mode, scaleMode);
   }
 
   /** Every block quantized where it lies, cached (the caller counts and releases it). */
@@ -255,14 +248,7 @@ public final class QuantizedBlockProduct {
       }
       return u;
     });
-    double all = 0;
-    for (double d : max) {
-      all = Math.max(all, d);
-    }
-    for (int t = 0; t < dim; t++) {
-      max[t] = Quantizer.scale(scaleMode == ScaleMode.TENSOR ? all : max[t], mode);
-    }
-    return max;
+    return Quantizer.scales(max, mode, scaleMode);
   }
 
   /** Each row quantized where it lies, as a 1 x dim tile with the columns' scales. */
