@@ -22,6 +22,7 @@ import org.sparkamm.algo.Timed;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
+import org.sparkamm.local.BackendChoice;
 import org.sparkamm.local.FrobeniusError;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.CodebookTraining;
@@ -53,8 +54,10 @@ import org.sparkamm.spark.RowAlignedProduct;
  * {@code codebookPath}, LibAMM's {@code prototypesLoadPath}, {@code hashLoadPath},
  * {@code pqvqCodewordLookUpTablePath}, and for training {@code C}, {@code trainingRows}, {@code lA},
  * {@code lB}, {@code codewordRatio}, see {@link CodebookAlgorithm}), checked against their range
- * when set. Other keys are accepted and ignored (reported once at debug level, and by the command
- * line on stderr), as LibAMM scripts pass keys nothing reads.
+ * when set; {@code useCuda} (LibAMM's key, 0 or 1, default 0) and {@code requireGpu} (0 or 1,
+ * default 0, only with {@code useCuda=1}) choose where the local products run
+ * ({@link #backendChoice()}). Other keys are accepted and ignored (reported once at debug level,
+ * and by the command line on stderr), as LibAMM scripts pass keys nothing reads.
  *
  * <p>Every random choice is a pure function of (seed, inner index): the same seed gives the same
  * product for any number of partitions, any block size, locally and on Spark, up to the order of
@@ -65,11 +68,19 @@ public final class Amm {
   public static final String SEED_KEY = "seed";
   /** MLlib's {@code numMidDimSplits} for the exact product on Spark. */
   public static final String MID_DIM_SPLITS_KEY = "numMidDimSplits";
+  /**
+   * LibAMM's {@code useCuda}: 1 runs the local products (block GEMMs, sketch accumulation, reduced
+   * products) on a GPU backend when one is on the classpath and usable (the {@code spark-amm-gpu}
+   * module), else on the CPU after one logged line per JVM.
+   */
+  public static final String USE_CUDA_KEY = "useCuda";
+  /** 1 (with {@code useCuda=1}): fail with a one-line error instead of falling back to the CPU. */
+  public static final String REQUIRE_GPU_KEY = "requireGpu";
   /** LibAMM's default seed for its synthetic loaders, reused for the algorithms. */
   public static final long DEFAULT_SEED = 114514L;
 
   private static final Logger LOG = LoggerFactory.getLogger(Amm.class);
-  private static final Set<String> KNOWN_KEYS = Set.of(SEED_KEY, MID_DIM_SPLITS_KEY);
+  private static final Set<String> KNOWN_KEYS = Set.of(SEED_KEY, MID_DIM_SPLITS_KEY, USE_CUDA_KEY, REQUIRE_GPU_KEY);
   private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
 
   private final AmmAlgorithm algorithm;
@@ -104,6 +115,7 @@ public final class Amm {
     AmmConfig copy = new AmmConfig(cfg);
     copy.getLong(SEED_KEY, DEFAULT_SEED);
     copy.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20);
+    backendChoice(copy);
     algorithm.configure(copy);
     for (String key : copy.keys()) {
       if (!readsKey(key) && REPORTED.add(key)) {
@@ -141,6 +153,24 @@ public final class Amm {
     return config.contains(MID_DIM_SPLITS_KEY) ? (int) config.getLong(MID_DIM_SPLITS_KEY, 1, 1, 1 << 20) : 0;
   }
 
+  /**
+   * Where the local products run, from {@code useCuda} and {@code requireGpu}: {@code CPU} (the
+   * default), {@code GPU_IF_AVAILABLE} or {@code GPU_REQUIRED}. On Spark the choice travels to the
+   * executors with the tasks, and each executor JVM resolves it to its own backend.
+   */
+  public BackendChoice backendChoice() {
+    return backendChoice(config);
+  }
+
+  private static BackendChoice backendChoice(AmmConfig cfg) {
+    boolean useCuda = cfg.getLong(USE_CUDA_KEY, 0, 0, 1) == 1;
+    boolean requireGpu = cfg.getLong(REQUIRE_GPU_KEY, 0, 0, 1) == 1;
+    AmmArgumentException.require(useCuda || !requireGpu,
+        "config key '%s' is 1 but '%s' is 0: requireGpu applies to the GPU that useCuda=1 asks for", REQUIRE_GPU_KEY,
+        USE_CUDA_KEY);
+    return BackendChoice.of(useCuda, requireGpu);
+  }
+
   /** C ~ AB for local matrices (dense or sparse): A m x n, B n x p, all values finite. */
   public Matrix multiply(Matrix a, Matrix b, int sketchSize) {
     checkSketchSize(sketchSize);
@@ -151,7 +181,7 @@ public final class Amm {
     }
     checkFinite(a, "A");
     checkFinite(b, "B");
-    Timed<DenseMatrix> r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed());
+    Timed<DenseMatrix> r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed(), backendChoice());
     breakdown = r.breakdown;
     return r.product;
   }
@@ -163,7 +193,8 @@ public final class Amm {
    */
   public BlockMatrix multiply(BlockMatrix a, BlockMatrix b, int sketchSize) {
     checkSketchSize(sketchSize);
-    Timed<BlockMatrix> r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed(), midDimSplits()));
+    Timed<BlockMatrix> r = unwrap(() -> BlockProduct.multiply(algorithm, a, b, sketchSize, seed(), midDimSplits(),
+        backendChoice()));
     breakdown = r.breakdown;
     return r.product;
   }
@@ -171,7 +202,8 @@ public final class Amm {
   /** C ~ X^T Y on Spark, X (k x m) and Y (k x p) sharing their row indices; the result is local, m x p. */
   public Matrix multiplyRowAligned(IndexedRowMatrix x, IndexedRowMatrix y, int sketchSize) {
     checkSketchSize(sketchSize);
-    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed()));
+    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, x, y, sketchSize, seed(),
+        backendChoice()));
     breakdown = r.breakdown;
     return r.product;
   }
@@ -182,7 +214,8 @@ public final class Amm {
    */
   public Matrix multiplyRowAligned(Dataset<Row> df, String xCol, String yCol, int sketchSize) {
     checkSketchSize(sketchSize);
-    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize, seed()));
+    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize,
+        seed(), backendChoice()));
     breakdown = r.breakdown;
     return r.product;
   }

@@ -41,7 +41,7 @@ class SketchSliceTest {
     DenseMatrix eye = DenseMatrix.eye(len);
     Matrix block = layout == 0 ? eye : layout == 1 ? TestMatrices.rowMajor(eye)
         : layout == 2 ? SparseMatrix.speye(len) : SparseMatrix.speye(len).transpose();
-    SketchAccumulator acc = new SketchAccumulator(len, s.width());
+    SketchAccumulator acc = new SketchAccumulator(len, s.width(), org.sparkamm.local.BackendChoice.CPU);
     BlockSketching.accumulate(acc, block, start, s, Side.A, layout == 0 ? 3 : 1);
     return acc.result(); // len x l, column-major: row j = column start + j of S
   }

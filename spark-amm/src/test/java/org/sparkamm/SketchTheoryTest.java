@@ -216,7 +216,7 @@ class SketchTheoryTest {
         long n = in.a.numCols();
         InnerSketch sample = tag.equals("crsV2") ? CrsV2.sample(n, l, WEIGHT_SEED, t)
             : BernoulliSampler.sample(WEIGHT_SEED, t, n, l);
-        c = LocalEngine.multiply(withSketch(sample), in.a, in.b, l, t).product.toArray();
+        c = LocalEngine.multiply(withSketch(sample), in.a, in.b, l, t, org.sparkamm.local.BackendChoice.CPU).product.toArray();
       } else {
         c = amm.setSeed(t).multiply(in.a, in.b, l).toArray();
       }

@@ -2,7 +2,8 @@ package org.sparkamm.algo;
 
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
-import org.sparkamm.local.Blas;
+import org.sparkamm.local.BackendChoice;
+import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.sketch.ArrayMasses;
 import org.sparkamm.sketch.BlockSketching;
 import org.sparkamm.sketch.CoOccurringDirections;
@@ -16,7 +17,9 @@ import org.sparkamm.sketch.SketchedBlock;
 /**
  * Runs an algorithm in-process on Spark's local matrices (dense or sparse). Inputs are read in
  * place; the result is a new column-major {@link DenseMatrix}. Inputs are assumed validated
- * (shapes, sketch size, finite values) by the public entry point.
+ * (shapes, sketch size, finite values) by the public entry point. The exact product, the sketches'
+ * scatter-adds and dense tiles, the reduced product and the float32 products of {@code int8_fp32}
+ * run on this JVM's backend for the caller's {@link BackendChoice}, resolved once per multiply.
  */
 public final class LocalEngine {
   /** Threads for sketching large dense inputs: the machine's cores, as native BLAS uses for dgemm. */
@@ -25,7 +28,9 @@ public final class LocalEngine {
   private LocalEngine() {}
 
 
-  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Matrix a, Matrix b, int k, long seed) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Matrix a, Matrix b, int k, long seed,
+      BackendChoice choice) {
+    ComputeBackend backend = choice.backend(); // a one-line error here for requireGpu without a GPU
     int m = a.numRows();
     int n = a.numCols();
     int p = b.numCols();
@@ -36,12 +41,12 @@ public final class LocalEngine {
       long build = clock.lap();
       double[] c = new double[Math.multiplyExact(m, p)];
       // A row-major (isTransposed) array is the column-major array of the transpose: pass a flag, not a copy.
-      Blas.gemm(ad.isTransposed(), bd.isTransposed(), m, p, n, 1.0, ad.values(), ad.isTransposed() ? n : m,
-          bd.values(), bd.isTransposed() ? p : n, 0.0, c, m);
+      backend.dgemm(ad.isTransposed(), bd.isTransposed(), m, p, n, 1.0, ad.values(), 0, ad.isTransposed() ? n : m,
+          bd.values(), 0, bd.isTransposed() ? p : n, 0.0, c, 0, m);
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
     }
-    if (algo.quantizesEntries()) { return QuantizedLocal.multiply(algo, a, b); }
+    if (algo.quantizesEntries()) { return QuantizedLocal.multiply(algo, a, b, backend); }
     if (algo.samplesEntries()) { return EntrySampledLocal.multiply(a, b, k, seed); }
     if (algo.factorsBlocks()) { return BlockLowRankLocal.multiply(algo, a, b); }
     if (algo.needsTraining()) { return CodebookLocal.multiply((CodebookAlgorithm) algo, a, b); }
@@ -53,13 +58,13 @@ public final class LocalEngine {
     }
     InnerSketch sketch = algo.sketch(n, k, seed, algo.needsMasses() ? masses(a, b) : null);
     long sketchTime = clock.lap();
-    SketchedBlock as = sketch(a, m, sketch, Side.A, algo.needsOuterNorms());
+    SketchedBlock as = sketch(a, m, sketch, Side.A, algo.needsOuterNorms(), choice);
     long buildA = clock.lap();
-    SketchedBlock bs = sketch(b.transpose(), p, sketch, Side.B, algo.needsOuterNorms());
+    SketchedBlock bs = sketch(b.transpose(), p, sketch, Side.B, algo.needsOuterNorms(), choice);
     long buildB = clock.lap() + sketchTime;
     SignProbes probes = algo.probes(p, k, seed);
     int chosen = probes == null ? 0 : algo.choose(residuals(probes, a, b, as, bs));
-    double[] c = algo.reducedProduct(k, chosen).multiply(as, bs);
+    double[] c = algo.reducedProduct(k, chosen).multiply(as, bs, backend);
     long fab = clock.lap();
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, 0));
   }
@@ -91,8 +96,9 @@ public final class LocalEngine {
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, 0));
   }
 
-  private static SketchedBlock sketch(Matrix m, int rows, InnerSketch sketch, Side side, boolean outerNorms) {
-    SketchAccumulator acc = new SketchAccumulator(rows, sketch.width());
+  private static SketchedBlock sketch(Matrix m, int rows, InnerSketch sketch, Side side, boolean outerNorms,
+      BackendChoice choice) {
+    SketchAccumulator acc = new SketchAccumulator(rows, sketch.width(), choice);
     if (outerNorms) {
       acc.trackOuterNorms();
     }

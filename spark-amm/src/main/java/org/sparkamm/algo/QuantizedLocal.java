@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.SparseMatrix;
+import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.quant.FpMode;
 import org.sparkamm.quant.QuantizedProduct;
 import org.sparkamm.quant.QuantizedTile;
@@ -16,14 +17,14 @@ import org.sparkamm.quant.ScaleMode;
  * inner panels of {@value #PANEL} columns (buildATime), B likewise in panels of as many rows
  * (buildBTime), then the integer product of the panels and one scaling per entry (fABTime). The
  * quantized operands take 1 (INT8), 2 (INT16), 1/2 (INT4) or 4 (FP32) bytes per entry; sparse inputs
- * are made dense first.
+ * are made dense first. FP32's float products run on {@code backend}.
  */
 public final class QuantizedLocal {
   private static final int PANEL = 2048;
 
   private QuantizedLocal() {}
 
-  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Matrix a, Matrix b) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Matrix a, Matrix b, ComputeBackend backend) {
     ScalarQuantization q = ScalarQuantization.of(algo);
     FpMode mode = q.mode();
     Breakdown.Clock clock = new Breakdown.Clock();
@@ -44,7 +45,7 @@ public final class QuantizedLocal {
       bs.add(QuantizedTile.of(k, 0, bd, k0, Math.min(n, k0 + PANEL), 0, p, mode, tb, false));
     }
     long buildB = clock.lap();
-    double[] c = QuantizedProduct.block(as, bs, m, p);
+    double[] c = QuantizedProduct.block(as, bs, m, p, backend);
     if (mode.isInteger()) {
       QuantizedProduct.scale(c, m, p, sa, 0, tb, 0);
     }

@@ -42,8 +42,8 @@ public final class SmpPcaProduct extends AmmAlgorithm {
 
   @Override
   public ReducedProduct reducedProduct(int l, int chosenRepeat) {
-    return (a, b) -> {
-      double[] c = ReducedProduct.plain().multiply(a, b);
+    return (a, b, backend) -> {
+      double[] c = ReducedProduct.plain().multiply(a, b, backend);
       double[] ra = rowNorms(a.values, a.rows, a.width);
       double[] rb = rowNorms(b.values, b.rows, b.width);
       for (int j = 0; j < b.rows; j++) {

@@ -54,6 +54,7 @@ final class BenchCommand {
     try (Problem problem = Problem.load("bench", args, conf)) {
       conf.reportUnread(err);
       result = measure(problem, conf, algos, sketches, trials, seed, false, err);
+      err.println("[bench] local products ran on backend " + problem.backendName(algos.get(0)));
     }
     for (String line : result.table()) {
       err.println("[bench] " + line);

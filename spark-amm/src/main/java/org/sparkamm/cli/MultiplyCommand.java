@@ -15,7 +15,8 @@ import org.sparkamm.local.Blas;
  * algorithm, the loader and the sketch size may come from a LibAMM config ({@link RunConfig}).
  * {@code --sketch auto --target-error E} chooses the sketch size for an expected relative error E
  * ({@link SketchSizing}) and reports the prediction beside the result; {@code millis} stays the
- * multiply alone ({@code sizing_millis} is the choice).
+ * multiply alone ({@code sizing_millis} is the choice). {@code backend} names the backend the local
+ * products ran on ({@code cpu}, {@code cuda}; on Spark the executors', joined by '+' if they differ).
  */
 final class MultiplyCommand {
   private MultiplyCommand() {}
@@ -51,7 +52,8 @@ final class MultiplyCommand {
       }
       Json json = new Json().put("algo", amm.tag()).put("m", problem.m).put("k", problem.n).put("n", problem.p)
           .put("sketch", k).put("seed", seed).put("engine", problem.onSpark ? "spark" : "local")
-          .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation());
+          .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation())
+          .put("backend", problem.backendName(amm));
       if (problem.onSpark && amm.algorithm().isExact()) {
         json.put("numMidDimSplits", problem.midDimSplits(amm)); // chosen when not given
       }

@@ -18,9 +18,11 @@ import org.sparkamm.io.LoadedMatrix;
 import org.sparkamm.io.MatrixFiles;
 import org.sparkamm.loader.GeneratorLoader;
 import org.sparkamm.loader.MatrixLoader;
+import org.sparkamm.local.BackendChoice;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.DistributedFiles;
 import org.sparkamm.spark.DistributedError;
+import org.sparkamm.spark.ExecutorBackends;
 import org.sparkamm.spark.SparkMatrices;
 
 /**
@@ -32,7 +34,8 @@ import org.sparkamm.spark.SparkMatrices;
 final class Problem implements AutoCloseable {
   static final Set<String> VALUE_OPTIONS = Set.of("a", "b", "key-a", "key-b", "gen", "rank", "noise", "loader",
       "set", "config", "engine", "master", "partitions", "block-size", "seed", "mid-splits");
-  static final Set<String> FLAG_OPTIONS = Set.of("transpose-a", "transpose-b", "verbose");
+  static final Set<String> FLAG_OPTIONS = Set.of("transpose-a", "transpose-b", "verbose", RunConfig.USE_CUDA_FLAG,
+      RunConfig.REQUIRE_GPU_FLAG);
 
   final boolean onSpark;
   final long m;
@@ -401,6 +404,16 @@ final class Problem implements AutoCloseable {
     }
     Matrix c = amm.multiply(a, b, k);
     return new Run(c, null, (System.nanoTime() - t0) / 1_000_000, amm.getBreakDown());
+  }
+
+  /**
+   * The backend(s) {@code amm}'s products ran on: this JVM's for the local engine and for the CPU
+   * choice; on Spark otherwise the executors' ({@link ExecutorBackends}).
+   */
+  String backendName(Amm amm) {
+    BackendChoice choice = amm.backendChoice();
+    return onSpark && choice != BackendChoice.CPU ? ExecutorBackends.names(ad.blocks().sparkContext(), choice)
+        : choice.backend().name();
   }
 
   /** The sketch size for a target relative error ({@code Amm.sketchSizeFor}) on this problem's engine. */

@@ -39,6 +39,11 @@ final class RunConfig {
   static final Set<String> DRIVER_KEYS = Set.of(ALGO_KEY, LOADER_KEY, SKETCH_KEY, "ptFile", "useCPP", "threads",
       "forceMP", "coreBind", "osScheduling", "usingMeter", "meterTag", "staticPower", "customResultName");
 
+  /** {@code --use-cuda}: the key {@code useCuda=1}. */
+  static final String USE_CUDA_FLAG = "use-cuda";
+  /** {@code --require-gpu}: the keys {@code useCuda=1} and {@code requireGpu=1}. */
+  static final String REQUIRE_GPU_FLAG = "require-gpu";
+
   private final String command;
   private final Args args;
   private final AmmConfig cfg;
@@ -52,13 +57,19 @@ final class RunConfig {
     this.cfg = cfg;
   }
 
-  /** {@code --config} then {@code --set}, in order. */
+  /** {@code --config}, then {@code --set} in order, then {@code --use-cuda} and {@code --require-gpu}. */
   static RunConfig of(String command, Args args) {
     AmmConfig cfg = args.get("config") != null ? AmmConfig.fromFile(Path.of(args.get("config"))) : new AmmConfig();
     for (String kv : args.all("set")) {
       int eq = kv.indexOf('=');
       AmmArgumentException.require(eq > 0, "--set expects key=value, got '%s'", kv);
       cfg.editObject(kv.substring(0, eq), parseValue(kv.substring(eq + 1)));
+    }
+    if (args.flag(USE_CUDA_FLAG) || args.flag(REQUIRE_GPU_FLAG)) {
+      cfg.edit(Amm.USE_CUDA_KEY, 1L);
+    }
+    if (args.flag(REQUIRE_GPU_FLAG)) {
+      cfg.edit(Amm.REQUIRE_GPU_KEY, 1L);
     }
     return new RunConfig(command, args, cfg);
   }

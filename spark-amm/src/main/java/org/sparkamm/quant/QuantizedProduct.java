@@ -4,7 +4,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.ludovic.netlib.blas.BLAS;
+import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.local.IntGemm;
 
 /**
@@ -18,20 +18,20 @@ import org.sparkamm.local.IntGemm;
  * <pre>  |C_ij - (AB)_ij| &le; (t_j / 2) sum_l |s_i qa_il| + (s_i / 2) sum_l |t_j qb_lj| + n s_i t_j / 4
  *                  &le; n s_i t_j (Q + 1/4)</pre>
  * (from {@code ab - a'b' = a'(b - b') + (a - a')b' + (a - a')(b - b')}), plus one rounding of the
- * final scaling. FP32: float32 copies multiplied by sgemm, partial blocks summed in double in
+ * final scaling. FP32: float32 copies multiplied by the backend's sgemm, partial blocks summed in double in
  * ascending k; error at most about {@code (n + 2) 2^-24 sum_l |a_il| |b_lj|}.
  */
 public final class QuantizedProduct {
-  private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
-
   private QuantizedProduct() {}
 
   /**
    * The output block (rows x cols, column-major) from A's tiles of one block row and B's tiles of one
    * block column, before scaling ({@link #scale}; integer modes): the exact integer sums. A tile with
-   * no partner at its inner block contributes nothing.
+   * no partner at its inner block contributes nothing. FP32 tiles are multiplied by {@code backend}'s
+   * sgemm; integer tiles by {@link IntGemm} on the CPU.
    */
-  public static double[] block(List<QuantizedTile> as, List<QuantizedTile> bs, int rows, int cols) {
+  public static double[] block(List<QuantizedTile> as, List<QuantizedTile> bs, int rows, int cols,
+      ComputeBackend backend) {
     Map<Integer, QuantizedTile> bByInner = new HashMap<>();
     for (QuantizedTile b : bs) {
       bByInner.put(b.blockRow, b);
@@ -51,8 +51,8 @@ public final class QuantizedProduct {
         }
         check(a, b, rows, cols);
         // Row-major A (rows x n) is column-major A^T, so sgemm forms C^T = B^T A^T column-major: C row-major.
-        BLAS_INSTANCE.sgemm("N", "N", cols, rows, a.cols, 1.0f, b.floats(), Math.max(1, cols), a.floats(),
-            Math.max(1, a.cols), 0.0f, part, Math.max(1, cols));
+        backend.sgemm(false, false, cols, rows, a.cols, 1.0f, b.floats(), 0, cols, a.floats(), 0, a.cols, 0.0f,
+            part, 0, cols);
         for (int i = 0; i < rows; i++) {
           for (int j = 0; j < cols; j++) {
             c[i + j * rows] += part[i * cols + j];

@@ -1,7 +1,8 @@
 package org.sparkamm.sketch;
 
 import java.io.Serializable;
-import org.sparkamm.local.Blas;
+import org.sparkamm.local.BackendChoice;
+import org.sparkamm.local.ComputeBackend;
 
 /**
  * Accumulates the sketch {@code M S^T} (rows x l, column-major) of a matrix M whose columns are
@@ -13,19 +14,27 @@ import org.sparkamm.local.Blas;
  * outer row writes one contiguous stretch of l values that stays in cache; the buffer is folded in
  * once, by {@link #result()}. Accumulators of disjoint inner ranges {@link #merge} by addition,
  * which is what makes the sketch a map-side combinable, tree-aggregatable partial result.
+ *
+ * <p>The column-major scatter-adds and the dense-tile products run on the {@link ComputeBackend}
+ * that the accumulator's {@link BackendChoice} resolves to in the JVM where they run (the choice is
+ * serialized with the accumulator, the backend is not); merging and folding are plain loops.
  */
 public final class SketchAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
   private final int rows;
   private final int width;
+  private final BackendChoice backendChoice;
+  private transient ComputeBackend backend;
   private double[] colMajor;
   private double[] transposed;
   /** Exact squared norms of the outer rows, when tracked ({@link #trackOuterNorms()}). */
   private double[] outerNorms2;
 
-  public SketchAccumulator(int rows, int width) {
+  /** An empty rows x l sketch whose products run on this JVM's backend for {@code backend}. */
+  public SketchAccumulator(int rows, int width, BackendChoice backend) {
     this.rows = rows;
     this.width = width;
+    this.backendChoice = backend;
   }
 
   /** Also sums the exact squared norm of every outer row over all inner indices added (smp-pca). */
@@ -49,20 +58,12 @@ public final class SketchAccumulator implements Serializable {
 
   /**
    * Adds the hits of the rows [rowFrom, rowTo) of a column-major block, element (r, j) at
-   * {@code v[off + r + j * ld]}: an axpy of the row range per hit. Disjoint row ranges write
-   * disjoint parts of the sketch, so they may run on different threads once {@link #prepare} has
-   * allocated the buffer.
+   * {@code v[off + r + j * ld]}: an axpy of the row range per hit, {@link ComputeBackend#scatterColumns}.
+   * Disjoint row ranges write disjoint parts of the sketch, so they may run on different threads once
+   * {@link #prepare} has allocated the buffer.
    */
   public void addColumnMajor(double[] v, int off, int ld, Hits h, int rowFrom, int rowTo) {
-    double[] dst = colMajor();
-    for (int t = 0; t < h.count; t++) {
-      int src = off + h.local[t] * ld;
-      int out = h.bucket[t] * rows;
-      double c = h.coef[t];
-      for (int r = rowFrom; r < rowTo; r++) {
-        dst[out + r] += c * v[src + r];
-      }
-    }
+    backend().scatterColumns(v, off, ld, h.count, h.local, h.bucket, h.coef, rowFrom, rowTo, colMajor(), rows);
   }
 
   /**
@@ -111,7 +112,7 @@ public final class SketchAccumulator implements Serializable {
    * tile[t + j * l]}); one dgemm.
    */
   public void addTileColumnMajor(double[] v, int off, int ld, int len, double[] tile, int rowFrom, int rowTo) {
-    Blas.gemm(false, true, rowTo - rowFrom, width, len, 1.0, v, off + rowFrom, ld, tile, 0, width, 1.0,
+    backend().dgemm(false, true, rowTo - rowFrom, width, len, 1.0, v, off + rowFrom, ld, tile, 0, width, 1.0,
         colMajor(), rowFrom, rows);
   }
 
@@ -120,7 +121,7 @@ public final class SketchAccumulator implements Serializable {
    * times a dense tile, into the transposed buffer: {@code T M^T}, one dgemm.
    */
   public void addTileRowMajor(double[] v, int off, int ld, int len, double[] tile, int rowFrom, int rowTo) {
-    Blas.gemm(false, false, width, rowTo - rowFrom, len, 1.0, tile, 0, width, v, off + rowFrom * ld, ld, 1.0,
+    backend().dgemm(false, false, width, rowTo - rowFrom, len, 1.0, tile, 0, width, v, off + rowFrom * ld, ld, 1.0,
         transposed(), rowFrom * width, width);
   }
 
@@ -170,6 +171,16 @@ public final class SketchAccumulator implements Serializable {
   /** The finished sketch with its outer norms. */
   public SketchedBlock finish() {
     return new SketchedBlock(result(), rows, width, outerNorms2);
+  }
+
+  /** This JVM's backend for the accumulator's choice, resolved once per instance (threads may race: same answer). */
+  private ComputeBackend backend() {
+    ComputeBackend b = backend;
+    if (b == null) {
+      b = backendChoice.backend();
+      backend = b;
+    }
+    return b;
   }
 
   private static void add(double[] into, double[] from) {

@@ -20,6 +20,7 @@ import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.ReducedProduct;
 import org.sparkamm.algo.SignProbes;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.BackendChoice;
 import org.sparkamm.sketch.BlockSketching;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
@@ -40,6 +41,12 @@ import org.sparkamm.sketch.SketchedBlock;
  * {@code BlockMatrix.multiply}. A and B may have different block sizes; only their inner
  * dimensions must agree. The result has A's rows per block and B's columns per block, is cached,
  * and is the caller's to unpersist.
+ *
+ * <p>Backends: the {@link BackendChoice} travels in every task closure (and inside the partial
+ * sketches), and each task resolves it on its executor, so the scatter-adds, dense tiles and reduced
+ * products run on that executor's backend. The exact product with the CPU choice is MLlib's
+ * {@code BlockMatrix.multiply} (breeze on the CPU); with another choice it is
+ * {@link ExactBlockProduct}, the same shape with the backend's dgemm per pair of blocks.
  */
 public final class BlockProduct {
   static final long BROADCAST_LIMIT_BYTES = 256L << 20;
@@ -52,9 +59,10 @@ public final class BlockProduct {
    *     inner dimension is split into so that more reducers share a product with few output blocks
    *     (SPARK-18218); 1 is plain {@code BlockMatrix.multiply}; 0 chooses it with
    *     {@link #midDimSplitsFor}. Sketches ignore it.
+   * @param backend where the executors' local products run (class comment)
    */
   public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int k, long seed,
-      int midDimSplits) {
+      int midDimSplits, BackendChoice backend) {
     long m = a.numRows();
     long n = a.numCols();
     long p = b.numCols();
@@ -68,13 +76,15 @@ public final class BlockProduct {
       AmmArgumentException.require(a.colsPerBlock() == b.rowsPerBlock(),
           "mm on Spark (BlockMatrix.multiply) needs A's columns per block (%d) to equal B's rows per block (%d)",
           a.colsPerBlock(), b.rowsPerBlock());
-      BlockMatrix c = a.multiply(b, midDimSplits > 0 ? midDimSplits : midDimSplitsFor(a, b));
+      int splits = midDimSplits > 0 ? midDimSplits : midDimSplitsFor(a, b);
+      BlockMatrix c = backend == BackendChoice.CPU ? a.multiply(b, splits)
+          : ExactBlockProduct.multiply(a, b, splits, backend);
       c.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       c.blocks().count();
       long fab = clock.lap();
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
-    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiply(algo, a, b, midDimSplits); }
+    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiply(algo, a, b, midDimSplits, backend); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiply(algo, a, b, k, seed); }
     if (algo.needsTraining()) { return CodebookBlockProduct.multiply((CodebookAlgorithm) algo, a, b); }
@@ -106,11 +116,11 @@ public final class BlockProduct {
       int rpbB = b.rowsPerBlock();
       boolean outerNorms = algo.needsOuterNorms();
       as = sketchBlocks(coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A,
-          partsA, outerNorms);
+          partsA, outerNorms, backend);
       as.count();
       long buildA = clock.lap();
       bs = sketchBlocks(coalesced(JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc), sk, width, rpbB, Side.B,
-          partsB, outerNorms);
+          partsB, outerNorms, backend);
       long bsCount = bs.count();
       long buildB = clock.lap() + sketchTime;
       int rpbA = a.rowsPerBlock();
@@ -124,12 +134,13 @@ public final class BlockProduct {
         cBlocks = as.flatMapToPair(e -> {
           List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
           for (Map.Entry<Integer, SketchedBlock> j : bsMap.value().entrySet()) {
-            out.add(reducedBlock(rp, e._1(), e._2(), j.getKey(), j.getValue()));
+            out.add(reducedBlock(rp, backend, e._1(), e._2(), j.getKey(), j.getValue()));
           }
           return out.iterator();
         });
       } else {
-        cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(rp, e._1()._1(), e._1()._2(), e._2()._1(), e._2()._2()));
+        cBlocks = as.cartesian(bs).mapToPair(e -> reducedBlock(rp, backend, e._1()._1(), e._1()._2(), e._2()._1(),
+            e._2()._2()));
       }
       cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
       cBlocks.count();
@@ -251,7 +262,7 @@ public final class BlockProduct {
    */
   private static JavaPairRDD<Integer, SketchedBlock> sketchBlocks(
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
-      int innerPerBlock, Side side, int partitions, boolean outerNorms) {
+      int innerPerBlock, Side side, int partitions, boolean outerNorms, BackendChoice backend) {
     JavaPairRDD<Integer, SketchAccumulator> partial = blocks.mapPartitionsToPair(it -> {
       Map<Integer, SketchAccumulator> accs = new HashMap<>();
       InnerSketch sketch = sk.value();
@@ -261,8 +272,8 @@ public final class BlockProduct {
         int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
         Matrix block = side == Side.A ? e._2() : e._2().transpose();
         SketchAccumulator acc = accs.computeIfAbsent(outer, o -> outerNorms
-            ? new SketchAccumulator(block.numRows(), width).trackOuterNorms()
-            : new SketchAccumulator(block.numRows(), width));
+            ? new SketchAccumulator(block.numRows(), width, backend).trackOuterNorms()
+            : new SketchAccumulator(block.numRows(), width, backend));
         BlockSketching.accumulate(acc, block, (long) inner * innerPerBlock, sketch, side);
       }
       List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
@@ -274,8 +285,8 @@ public final class BlockProduct {
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
-  private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(ReducedProduct rp, int i, SketchedBlock as,
-      int j, SketchedBlock bs) {
-    return new Tuple2<>(new Tuple2<>(i, j), new DenseMatrix(as.rows, bs.rows, rp.multiply(as, bs)));
+  private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(ReducedProduct rp, BackendChoice backend, int i,
+      SketchedBlock as, int j, SketchedBlock bs) {
+    return new Tuple2<>(new Tuple2<>(i, j), new DenseMatrix(as.rows, bs.rows, rp.multiply(as, bs, backend.backend())));
   }
 }

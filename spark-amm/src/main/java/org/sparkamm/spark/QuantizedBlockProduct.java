@@ -14,12 +14,13 @@ import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
-import dev.ludovic.netlib.blas.BLAS;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.ScalarQuantization;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.BackendChoice;
+import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.local.IntGemm;
 import org.sparkamm.quant.FpMode;
 import org.sparkamm.quant.QuantizedProduct;
@@ -57,15 +58,18 @@ import org.sparkamm.quant.ScaleMode;
  * joined by index (a shuffle of 1, 2, 1/2 or 4 bytes per entry instead of {@code mm}'s 8); each
  * partition sums the integer products of its rows in batches of 256 into one m x p {@code long}
  * partial (8 m p bytes), and the partials are tree-reduced to the driver and scaled.
+ *
+ * <p>FP32's float products (sgemm) run on each executor's backend for the {@link BackendChoice},
+ * which travels in the task closures; the integer modes' products are {@link IntGemm} on the CPU.
  */
 public final class QuantizedBlockProduct {
   private static final int BATCH = 256;
-  private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
 
   private QuantizedBlockProduct() {}
 
   /** C ~ AB; {@code midDimSplits} 0 chooses the inner split (class comment). */
-  public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int midDimSplits) {
+  public static Timed<BlockMatrix> multiply(AmmAlgorithm algo, BlockMatrix a, BlockMatrix b, int midDimSplits,
+      BackendChoice backend) {
     ScalarQuantization q = ScalarQuantization.of(algo);
     FpMode mode = q.mode();
     long m = a.numRows();
@@ -111,7 +115,7 @@ public final class QuantizedBlockProduct {
       JavaPairRDD<Tuple2<Object, Object>, Matrix> sums = grid.multiply(
           aTiles, t -> new int[] {t.blockRow, t.blockRow, t.blockCol},
           bTiles, t -> new int[] {t.blockCol, t.blockCol, t.blockRow},
-          (as, bs, bi, bj, r0, rows, c0, cols) -> QuantizedProduct.block(as, bs, rows, cols), parts);
+          (as, bs, bi, bj, r0, rows, c0, cols) -> QuantizedProduct.block(as, bs, rows, cols, backend.backend()), parts);
       cBlocks = (mode.isInteger() ? sums.mapToPair(e -> {
         DenseMatrix d = (DenseMatrix) e._2();
         QuantizedProduct.scale(d.values(), d.numRows(), d.numCols(), sA.value(), (Integer) e._1()._1() * rpbA,
@@ -189,7 +193,8 @@ public final class QuantizedBlockProduct {
   }
 
   /** C ~ X^T Y for X (k x m) and Y (k x p) sharing their row index; the result is local, m x p. */
-  public static Timed<DenseMatrix> multiplyRowAligned(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y) {
+  public static Timed<DenseMatrix> multiplyRowAligned(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y,
+      BackendChoice backend) {
     ScalarQuantization q = ScalarQuantization.of(algo);
     FpMode mode = q.mode();
     long k = x.numRows();
@@ -212,8 +217,8 @@ public final class QuantizedBlockProduct {
           .join(quantizedRows(y, p, mode, scales, 1));
       JavaRDD<double[]> partial = pairs.mapPartitions(
           (Iterator<Tuple2<Long, Tuple2<QuantizedTile, QuantizedTile>>> it) ->
-              Collections.singletonList(mode.isInteger() ? integerPartial(it, m, p, mode) : floatPartial(it, m, p))
-                  .iterator());
+              Collections.singletonList(mode.isInteger() ? integerPartial(it, m, p, mode)
+                  : floatPartial(it, m, p, backend.backend())).iterator());
       double[] sum = partial.treeReduce(Vectors2::plus);
       double[] c = new double[mp];
       for (int j = 0; j < p; j++) {
@@ -286,9 +291,9 @@ public final class QuantizedBlockProduct {
     return out;
   }
 
-  /** sum over the rows of x_r^T y_r in float32 batches (sgemm), summed in double, row-major m x p. */
+  /** sum over the rows of x_r^T y_r in float32 batches (the backend's sgemm), summed in double, row-major m x p. */
   private static double[] floatPartial(Iterator<Tuple2<Long, Tuple2<QuantizedTile, QuantizedTile>>> it, int m,
-      int p) {
+      int p, ComputeBackend backend) {
     double[] out = new double[m * p];
     float[] xb = new float[BATCH * m];
     float[] yb = new float[BATCH * p];
@@ -300,8 +305,7 @@ public final class QuantizedBlockProduct {
       System.arraycopy(pair._2().floats(), 0, yb, rows * p, p);
       if (++rows == BATCH || !it.hasNext()) {
         // Row-major batches are column-major X^T (m x rows) and Y^T (p x rows): C^T = Y^T X, i.e. C row-major.
-        BLAS_INSTANCE.sgemm("N", "T", p, m, rows, 1.0f, yb, Math.max(1, p), xb, Math.max(1, m), 0.0f, part,
-            Math.max(1, p));
+        backend.sgemm(false, true, p, m, rows, 1.0f, yb, 0, p, xb, 0, m, 0.0f, part, 0, p);
         for (int t = 0; t < out.length; t++) {
           out[t] += part[t];
         }

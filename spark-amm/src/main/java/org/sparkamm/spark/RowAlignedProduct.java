@@ -24,7 +24,8 @@ import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.SignProbes;
 import org.sparkamm.error.AmmArgumentException;
-import org.sparkamm.local.Blas;
+import org.sparkamm.local.BackendChoice;
+import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.RowSketcher;
 import org.sparkamm.sketch.Side;
@@ -44,6 +45,11 @@ import org.sparkamm.sketch.SketchedBlock;
  *
  * <p>The exact product ({@code mm}) must pair rows by index: it joins X and Y (a full shuffle of both)
  * and sums per-partition GEMMs of 256-row batches.
+ *
+ * <p>Backends: the {@link BackendChoice} travels in the task closures and the partial sketches; each
+ * task resolves it on its executor (scatter-adds, dense tiles, the exact product's batch GEMMs). The
+ * driver's one reduced product (m x l times l x n) runs on the driver's backend for
+ * {@link BackendChoice#onDriver()}.
  */
 public final class RowAlignedProduct {
   private static final int BATCH = 256;
@@ -51,7 +57,8 @@ public final class RowAlignedProduct {
   private RowAlignedProduct() {}
 
 
-  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k, long seed) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k, long seed,
+      BackendChoice backend) {
     long n = x.numRows();
     int m = Math.toIntExact(x.numCols());
     int p = Math.toIntExact(y.numCols());
@@ -62,11 +69,11 @@ public final class RowAlignedProduct {
     long shuffle0 = meter.bytesWritten();
     Breakdown.Clock clock = new Breakdown.Clock();
     if (algo.isExact()) {
-      double[] c = exact(x, y, m, p);
+      double[] c = exact(x, y, m, p, backend);
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
-    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiplyRowAligned(algo, x, y); }
+    if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiplyRowAligned(algo, x, y, backend); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.factorsBlocks()) { return LowRankBlockProduct.multiplyRowAligned(algo, x, y, k, seed); }
     if (algo.needsTraining()) { return CodebookRowAligned.multiply((CodebookAlgorithm) algo, x, y); }
@@ -90,16 +97,16 @@ public final class RowAlignedProduct {
     SketchedBlock ys;
     long buildA;
     try {
-      xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms);
+      xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms, backend);
       buildA = clock.lap();
-      ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms);
+      ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms, backend);
     } finally {
       sk.destroy(); // the result is local: nothing reads the sketch after this, on any path
     }
     long buildB = clock.lap() + sketchTime;
     SignProbes probes = algo.probes(p, k, seed);
     int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, x, y, xs, ys));
-    double[] c = algo.reducedProduct(k, chosen).multiply(xs, ys);
+    double[] c = algo.reducedProduct(k, chosen).multiply(xs, ys, backend.onDriver().backend());
     long fab = clock.lap();
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
@@ -110,7 +117,8 @@ public final class RowAlignedProduct {
    * so the result for a given seed is reproducible as long as the DataFrame's row order is; rows are
    * cached for the two passes and released afterwards.
    */
-  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed) {
+  public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed,
+      BackendChoice backend) {
     checkVectorColumn(df, xCol);
     checkVectorColumn(df, yCol);
     JavaPairRDD<Row, Long> indexed = df.select(xCol, yCol).javaRDD().zipWithIndex()
@@ -118,7 +126,7 @@ public final class RowAlignedProduct {
     try {
       JavaRDD<IndexedRow> xs = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(0), xCol, e._2())));
       JavaRDD<IndexedRow> ys = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(1), yCol, e._2())));
-      return multiply(algo, new IndexedRowMatrix(xs.rdd()), new IndexedRowMatrix(ys.rdd()), k, seed);
+      return multiply(algo, new IndexedRowMatrix(xs.rdd()), new IndexedRowMatrix(ys.rdd()), k, seed, backend);
     } finally {
       indexed.unpersist(false);
     }
@@ -175,12 +183,12 @@ public final class RowAlignedProduct {
   }
 
   private static SketchedBlock sketchRows(JavaRDD<IndexedRow> rows, Broadcast<InnerSketch> sk, int dim, Side side,
-      boolean outerNorms) {
+      boolean outerNorms, BackendChoice backend) {
     int width = sk.value().width();
     int target = Math.max(1, 2 * JavaSparkContext.fromSparkContext(rows.context()).defaultParallelism());
     JavaRDD<IndexedRow> input = rows.getNumPartitions() > target ? rows.coalesce(target) : rows;
     JavaRDD<SketchAccumulator> partial = input.mapPartitions(it -> {
-      SketchAccumulator acc = new SketchAccumulator(dim, width);
+      SketchAccumulator acc = new SketchAccumulator(dim, width, backend);
       if (outerNorms) {
         acc.trackOuterNorms();
       }
@@ -201,11 +209,12 @@ public final class RowAlignedProduct {
     return partial.treeReduce(SketchAccumulator::merge).finish();
   }
 
-  private static double[] exact(IndexedRowMatrix x, IndexedRowMatrix y, int m, int p) {
+  private static double[] exact(IndexedRowMatrix x, IndexedRowMatrix y, int m, int p, BackendChoice choice) {
     JavaPairRDD<Long, Tuple2<Vector, Vector>> pairs = x.rows().toJavaRDD()
         .mapToPair(r -> new Tuple2<>(r.index(), r.vector()))
         .join(y.rows().toJavaRDD().mapToPair(r -> new Tuple2<>(r.index(), r.vector())));
     JavaRDD<double[]> partial = pairs.mapPartitions((Iterator<Tuple2<Long, Tuple2<Vector, Vector>>> it) -> {
+      ComputeBackend backend = choice.backend();
       double[] c = new double[Math.multiplyExact(m, p)];
       double[] xb = new double[BATCH * m];
       double[] yb = new double[BATCH * p];
@@ -215,14 +224,14 @@ public final class RowAlignedProduct {
         Vectors2.copyInto(pair._1(), xb, rows, BATCH);
         Vectors2.copyInto(pair._2(), yb, rows, BATCH);
         if (++rows == BATCH) {
-          Blas.gemm(true, false, m, p, rows, 1.0, xb, BATCH, yb, BATCH, 1.0, c, m);
+          backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, BATCH, yb, 0, BATCH, 1.0, c, 0, m);
           java.util.Arrays.fill(xb, 0.0);
           java.util.Arrays.fill(yb, 0.0);
           rows = 0;
         }
       }
       if (rows > 0) {
-        Blas.gemm(true, false, m, p, rows, 1.0, xb, BATCH, yb, BATCH, 1.0, c, m);
+        backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, BATCH, yb, 0, BATCH, 1.0, c, 0, m);
       }
       return Collections.singletonList(c).iterator();
     });

@@ -1,0 +1,84 @@
+package org.sparkamm.spark;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.SparseMatrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import scala.Tuple2;
+import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.BackendChoice;
+import org.sparkamm.local.ComputeBackend;
+
+/**
+ * {@code mm} on BlockMatrix inputs for a backend choice other than the CPU (where
+ * {@code BlockMatrix.multiply} runs its products in breeze, out of any backend's reach): MLlib's
+ * shape through {@link OutputGrid}, with each output block {@code C_IJ = sum_K A_IK B_KJ} computed
+ * by the executor's backend, one dgemm per pair of blocks that meet, in ascending K, accumulated in
+ * place. Cost 2 m n p flops in total; shuffle as {@code BlockMatrix.multiply}'s: every block of A
+ * once per block column of C, every block of B once per block row, plus 8 bytes per output entry
+ * per split of the inner dimension when {@code splits} (MLlib's {@code numMidDimSplits}) is above
+ * 1. Sparse blocks are made dense where they meet (a device backend multiplies dense arrays). The
+ * result has A's rows per block and B's columns per block; a block where no pair met is absent
+ * (zero), as in MLlib; it is neither cached nor materialized.
+ */
+final class ExactBlockProduct {
+  private ExactBlockProduct() {}
+
+  /** A B; the caller checked that the inner dimensions and A's columns / B's rows per block agree. */
+  static BlockMatrix multiply(BlockMatrix a, BlockMatrix b, int splits, BackendChoice backend) {
+    OutputGrid grid = new OutputGrid(a.numRows(), b.numCols(), a.rowsPerBlock(), b.colsPerBlock(), a.numColBlocks(),
+        splits);
+    int parts = Math.max(a.blocks().getNumPartitions(), b.blocks().getNumPartitions());
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> c = grid.multiply(
+        a.blocks().toJavaRDD(), t -> new int[] {row(t), row(t), col(t)},
+        b.blocks().toJavaRDD(), t -> new int[] {col(t), col(t), row(t)},
+        (as, bs, bi, bj, r0, rows, c0, cols) -> block(as, bs, rows, cols, backend.backend()), parts);
+    return new BlockMatrix(c.rdd(), a.rowsPerBlock(), b.colsPerBlock(), a.numRows(), b.numCols());
+  }
+
+  /** The rows x cols block (column-major) from A's blocks of one block row and B's of one block column. */
+  static double[] block(List<Tuple2<Tuple2<Object, Object>, Matrix>> as, List<Tuple2<Tuple2<Object, Object>, Matrix>> bs,
+      int rows, int cols, ComputeBackend backend) {
+    Map<Integer, Tuple2<Tuple2<Object, Object>, Matrix>> bByInner = new HashMap<>();
+    for (Tuple2<Tuple2<Object, Object>, Matrix> t : bs) {
+      bByInner.put(row(t), t);
+    }
+    as.sort(Comparator.comparingInt(ExactBlockProduct::col));
+    double[] c = new double[Math.multiplyExact(rows, cols)];
+    for (Tuple2<Tuple2<Object, Object>, Matrix> ta : as) {
+      Tuple2<Tuple2<Object, Object>, Matrix> tb = bByInner.get(col(ta));
+      if (tb == null) {
+        continue;
+      }
+      Matrix am = ta._2();
+      Matrix bm = tb._2();
+      int inner = am.numCols();
+      AmmArgumentException.require(am.numRows() == rows && bm.numCols() == cols && bm.numRows() == inner,
+          "mm: block (%d, %d) of A is %dx%d and block (%d, %d) of B is %dx%d; output block is %dx%d",
+          row(ta), col(ta), am.numRows(), inner, row(tb), col(tb), bm.numRows(), bm.numCols(), rows, cols);
+      DenseMatrix ad = dense(am);
+      DenseMatrix bd = dense(bm);
+      // A row-major (isTransposed) array is the column-major array of the transpose: a flag, not a copy.
+      backend.dgemm(ad.isTransposed(), bd.isTransposed(), rows, cols, inner, 1.0, ad.values(), 0,
+          ad.isTransposed() ? inner : rows, bd.values(), 0, bd.isTransposed() ? cols : inner, 1.0, c, 0, rows);
+    }
+    return c;
+  }
+
+  private static int row(Tuple2<Tuple2<Object, Object>, Matrix> t) {
+    return (Integer) t._1()._1();
+  }
+
+  private static int col(Tuple2<Tuple2<Object, Object>, Matrix> t) {
+    return (Integer) t._1()._2();
+  }
+
+  private static DenseMatrix dense(Matrix x) {
+    return x instanceof DenseMatrix ? (DenseMatrix) x : ((SparseMatrix) x).toDense();
+  }
+}
