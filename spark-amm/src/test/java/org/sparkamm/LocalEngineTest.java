@@ -141,8 +141,8 @@ class LocalEngineTest {
     DenseMatrix big = TestMatrices.gaussian(300, 4000, 5);
     org.sparkamm.sketch.CountSketch cs = new org.sparkamm.sketch.CountSketch(3, 64);
     for (DenseMatrix m : new DenseMatrix[] {big, TestMatrices.rowMajor(big)}) {
-      org.sparkamm.sketch.SketchAccumulator one = new org.sparkamm.sketch.SketchAccumulator(300, 64);
-      org.sparkamm.sketch.SketchAccumulator four = new org.sparkamm.sketch.SketchAccumulator(300, 64);
+      org.sparkamm.sketch.SketchAccumulator one = new org.sparkamm.sketch.SketchAccumulator(300, 64, org.sparkamm.local.BackendChoice.CPU);
+      org.sparkamm.sketch.SketchAccumulator four = new org.sparkamm.sketch.SketchAccumulator(300, 64, org.sparkamm.local.BackendChoice.CPU);
       org.sparkamm.sketch.BlockSketching.accumulate(one, m, 0, cs, org.sparkamm.sketch.Side.A, 1);
       org.sparkamm.sketch.BlockSketching.accumulate(four, m, 0, cs, org.sparkamm.sketch.Side.A, 4);
       assertArrayEquals(one.result(), four.result());

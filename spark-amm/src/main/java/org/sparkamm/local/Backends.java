@@ -76,7 +76,17 @@ public final class Backends {
 
   /** Null when this JVM has a usable device backend, else the one-line reason it has none (runs discovery). */
   public static String deviceUnavailableReason() {
-    return JVM.discovery().reason;
+    return JVM.deviceReason();
+  }
+
+  /** This instance's {@link #deviceUnavailableReason()}. */
+  String deviceReason() {
+    return discovery().reason;
+  }
+
+  /** True once discovery has run (it runs on the first choice other than CPU). */
+  boolean discovered() {
+    return discovery != null;
   }
 
   ComputeBackend backendFor(BackendChoice choice) {
@@ -97,7 +107,7 @@ public final class Backends {
     return CpuBackend.INSTANCE;
   }
 
-  Discovery discovery() {
+  private Discovery discovery() {
     Discovery d = discovery;
     if (d == null) {
       synchronized (this) {

@@ -367,4 +367,31 @@ class MainTest {
     assertEquals("spark-amm: warning: config key 'aRow' is not read by the algorithm or the loader; ignored",
         m.err.strip());
   }
+
+  /** The JSON line names the backend that ran; the fake {@code counting} backend stands in for a GPU in tests. */
+  @Test
+  void useCudaFlagsAndKeysChooseTheBackend() {
+    String[] base = {"multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "countSketch", "--sketch", "8"};
+    java.util.function.Function<String[], Outcome> with = extra -> {
+      List<String> argv = new ArrayList<>(List.of(base));
+      argv.addAll(List.of(extra));
+      return run(argv.toArray(new String[0]));
+    };
+    Outcome cpu = with.apply(new String[] {"--engine", "local"});
+    assertEquals(0, cpu.status, cpu.err);
+    assertTrue(cpu.out.contains("\"backend\":\"cpu\""), cpu.out);
+    for (String[] gpu : new String[][] {{"--engine", "local", "--use-cuda"}, {"--engine", "local", "--require-gpu"},
+        {"--engine", "local", "--set", "useCuda=1"}, {"--engine", "spark", "--use-cuda", "--partitions", "2"}}) {
+      Outcome o = with.apply(gpu);
+      assertEquals(0, o.status, String.join(" ", gpu) + ": " + o.err);
+      assertTrue(o.out.contains("\"backend\":\"counting\""), String.join(" ", gpu) + ": " + o.out);
+      assertFalse(o.err.contains("useCuda"), "useCuda is read, never reported as unread: " + o.err);
+    }
+    for (String bad : new String[] {"useCuda=2", "useCuda=-1", "useCuda=yes", "requireGpu=1"}) {
+      Outcome o = with.apply(new String[] {"--engine", "local", "--set", bad});
+      assertEquals(2, o.status, bad + ": " + o.out);
+      assertEquals(1, o.err.strip().lines().filter(line -> !line.startsWith("(run again")).count(), bad + ": " + o.err);
+      assertTrue(o.err.contains("useCuda") || o.err.contains("requireGpu"), o.err);
+    }
+  }
 }
