@@ -20,6 +20,10 @@ Differences from LibAMM, all on purpose: an unknown tag raises ValueError listin
 (LibAMM silently multiplies exactly); integer config values are honoured (LibAMM drops them);
 strided views are read as NumPy sees them; errors are Python exceptions with one-line messages.
 
+LibAMM's ``useCuda`` key (0 or 1; True and False work too) runs the local products on a GPU when
+the ``spark-amm-gpu`` jar is on the classpath and a device is usable, else on the CPU after one
+logged line; ``requireGpu=1`` (with ``useCuda=1``) makes the latter an error instead.
+
 For inputs too big for one process, :func:`spark_multiply` runs on Spark (an embedded local one,
 or ``master=``), reading files with the executors and LibAMM's loaders.
 
@@ -286,11 +290,12 @@ def spark_multiply(algo, sketch_size, A=None, B=None, *, loader=None, config=Non
 
     A and B are file paths (any format spark-amm reads; .npy, IDX, vecs and Matrix Market are read
     by the executors themselves) or arrays (saved to temporary .npy files first). Or: ``loader=`` a
-    LibAMM loader tag with ``config=`` a dict of its keys, or ``gen=(rows, cols_a, cols_b)`` for
+    LibAMM loader tag, or ``gen=(rows, cols_a, cols_b)`` for
     generated low-rank-plus-noise data. ``master`` defaults to an embedded ``local[*]``; a session
     started earlier in this process (by :func:`start_spark`) is reused, and asking for another
-    ``master`` while it runs is an error (stop it first with :func:`stop_spark`). ``info`` holds the run's
-    JSON line (millis, breakdown, shuffle bytes, shapes).
+    ``master`` while it runs is an error (stop it first with :func:`stop_spark`). ``config=`` a dict of
+    LibAMM keys for the loader and the algorithm (e.g. ``{"useCuda": 1}``). ``info`` holds the run's
+    JSON line (millis, breakdown, shuffle bytes, shapes, the backend that ran).
     """
     import json
 
@@ -309,8 +314,8 @@ def spark_multiply(algo, sketch_size, A=None, B=None, *, loader=None, config=Non
                 argv += [flag, path]
         if loader is not None:
             argv += ["--loader", loader]
-            for k, v in (config or {}).items():
-                argv += ["--set", f"{k}={v}"]
+        for k, v in (config or {}).items():
+            argv += ["--set", f"{k}={int(v) if isinstance(v, (bool, np.bool_)) else v}"]
         if gen is not None:
             argv += ["--gen", ",".join(str(int(x)) for x in gen)]
         for flag, value in (("--master", master), ("--seed", seed), ("--block-size", block_size),

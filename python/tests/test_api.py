@@ -112,6 +112,27 @@ def test_config_maps():
     assert "seed\t3" in cfg.toString()
 
 
+def test_use_cuda_falls_back_to_the_cpu_without_the_gpu_module():
+    A, B = np.random.default_rng(0).standard_normal((20, 30)), np.random.default_rng(1).standard_normal((30, 10))
+    cpu = PyAMM.createAMM("countSketch")
+    cpu.setConfig(PyAMM.dictToConfigMap({"seed": 4}))
+    gpu = PyAMM.createAMM("countSketch")
+    gpu.setConfig(PyAMM.dictToConfigMap({"seed": 4, "useCuda": True}))
+    np.testing.assert_array_equal(cpu.amm(A, B, 8), gpu.amm(A, B, 8))
+    C, info = PyAMM.spark_multiply("mm", 1, A, B, engine="local", config={"useCuda": True})
+    assert info["backend"] == "cpu"
+    np.testing.assert_allclose(C, A @ B, rtol=1e-12, atol=1e-12)
+    for bad in (2, -1, "yes"):
+        with pytest.raises(ValueError) as e:
+            PyAMM.createAMM("crs").setConfig(PyAMM.dictToConfigMap({"useCuda": bad}))
+        assert "'useCuda'" in str(e.value) and "\n" not in str(e.value)
+    required = PyAMM.createAMM("crs")
+    required.setConfig(PyAMM.dictToConfigMap({"useCuda": 1, "requireGpu": 1}))
+    with pytest.raises(ValueError) as e:
+        required.amm(A, B, 4)
+    assert "requireGpu=1 but no GPU backend is usable" in str(e.value)
+
+
 def test_config_files_round_trip(tmp_path):
     cfg = PyAMM.dictToConfigMap({"seed": 3, "algoDelta": 0.02, "tag": "crs"})
     cfg.toFile(str(tmp_path / "c.csv"))
