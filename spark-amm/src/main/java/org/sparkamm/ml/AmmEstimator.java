@@ -13,12 +13,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkamm.Amm;
+import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
 
 /**
  * What {@link AmmPCA} and {@link AmmCCA} share: the parameters of the approximate product
- * ({@code k}, {@code algo}, {@code sketchSize}, {@code seed}, {@code center}) and the fit, which
- * reads the input columns, computes their moments in one pass ({@link ColumnMoments}), the
+ * ({@code k}, {@code algo}, {@code sketchSize}, {@code seed}, {@code center}, {@code useCuda}) and
+ * the fit, which reads the input columns, computes their moments in one pass ({@link ColumnMoments}), the
  * approximate covariance of the stacked columns ({@link ApproximateCovariance}), and hands it to the
  * subclass's local solve.
  *
@@ -38,6 +39,7 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
   private final IntParam sketchSize;
   private final LongParam seed;
   private final BooleanParam center;
+  private final BooleanParam useCuda;
 
   AmmEstimator(String uid, String kDoc) {
     this.uid = uid;
@@ -46,10 +48,12 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
     this.sketchSize = SharedParams.sketchSize(this);
     this.seed = SharedParams.seed(this);
     this.center = SharedParams.center(this);
+    this.useCuda = SharedParams.useCuda(this);
     setDefault(algo, SharedParams.DEFAULT_ALGO);
     setDefault(sketchSize, SharedParams.DEFAULT_SKETCH_SIZE);
     setDefault(seed, Amm.DEFAULT_SEED);
     setDefault(center, true);
+    setDefault(useCuda, false);
   }
 
   @Override
@@ -77,6 +81,10 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
     return center;
   }
 
+  public BooleanParam useCuda() {
+    return useCuda;
+  }
+
   /** k; a one-line error while it is unset (it has no default). */
   public int getK() {
     AmmArgumentException.require(isDefined(k), "k is not set: %s", k.doc());
@@ -99,6 +107,10 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
     return (Boolean) getOrDefault(center);
   }
 
+  public boolean getUseCuda() {
+    return (Boolean) getOrDefault(useCuda);
+  }
+
   public E setK(int value) {
     return self(set(k, value));
   }
@@ -117,6 +129,10 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
 
   public E setCenter(boolean value) {
     return self(set(center, value));
+  }
+
+  public E setUseCuda(boolean value) {
+    return self(set(useCuda, value));
   }
 
   @SuppressWarnings("unchecked")
@@ -156,7 +172,8 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
       AmmArgumentException.require(moments.count() >= 2, "%s needs at least 2 rows, got %d", getClass().getSimpleName(),
           moments.count());
       checkDimensions(moments);
-      Amm amm = Amm.create(getAlgo()).setSeed(getSeed());
+      Amm amm = Amm.create(getAlgo())
+          .setConfig(new AmmConfig().edit(Amm.USE_CUDA_KEY, getUseCuda() ? 1L : 0L)).setSeed(getSeed());
       M model = model(ApproximateCovariance.of(rows, moments, getCenter(), amm, getSketchSize()), moments);
       return copyValues(model, ParamMap.empty()).setParent(this);
     } finally {

@@ -48,6 +48,11 @@ final class SharedParams {
         + "divided by n - 1); false uses the raw second moment X^T X / n, as LibAMM's PCA and CCA do");
   }
 
+  static BooleanParam useCuda(Identifiable owner) {
+    return new BooleanParam(owner, "useCuda", "LibAMM's useCuda: run the executors' local products on the "
+        + "spark-amm-gpu backend where it is on the classpath and a GPU is usable, else on the CPU (one logged line)");
+  }
+
   static DoubleParam regularization(Identifiable owner) {
     return new DoubleParam(owner, "regularization", "r >= 0 added to the diagonals of Sxx and Syy before "
         + "whitening (ridge CCA); needed when a covariance is singular", finiteAtLeastZero("regularization"));

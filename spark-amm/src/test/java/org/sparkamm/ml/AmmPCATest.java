@@ -168,6 +168,11 @@ class AmmPCATest {
     assertArrayEquals(four.values(), again.values(), 1e-12);
     assertArrayEquals(four.values(), one.values(), 1e-10);
     assertNotEquals(Arrays.toString(four.values()), Arrays.toString(other.values()));
+    // useCuda: the same model through the test-only CountingBackend (a GPU stand-in), which is called.
+    long calls = org.sparkamm.local.CountingBackend.total();
+    DenseMatrix routed = pca.setSeed(3).setUseCuda(true).fit(PlantedData.frame(4, new String[] {"features"}, rows)).pc();
+    assertTrue(org.sparkamm.local.CountingBackend.total() > calls, "useCuda did not reach the backend");
+    assertArrayEquals(four.values(), routed.values(), 1e-10);
   }
 
   @Test
