@@ -31,13 +31,20 @@ import org.sparkamm.error.AmmArgumentException;
  * {@code GPU_REQUIRED} is the device backend or an {@link AmmArgumentException} with those reasons
  * in one line. Thread-safe; after discovery a resolution is one volatile read.
  *
- * <p>Cost model of a device backend, stated here once for every caller: a product call crosses
- * {@code 8 (|A| + |B|)} bytes to the device and {@code 8 |C|} bytes back (twice that for C when
- * beta is not 0: it is read, then written; 4 bytes per element for {@code sgemm}), a scatter-add
- * {@code 8 (rows |v's columns read| + rows l)} plus {@code 16 count} bytes of hits, against
- * {@code 2 m n k} (or {@code 2 rows count}) flops. Each call is judged by the backend itself: it
- * runs a call on the device only when the flops pay for those bytes and its launch latency, and
- * hands the others to {@code CpuBackend}, so callers never batch or size calls for a backend.
+ * <p>Cost model of a device backend, stated here once for every caller. A {@code dgemm} call
+ * crosses {@code 8 (m k + k n)} bytes of operands to the device and {@code 8 m n} back, plus
+ * {@code 8 m n} more when beta is not 0 (C is read first), against {@code 2 m n k} flops: at most
+ * about {@code k / 8} flops per byte moved for the reduced products and sketch tiles (k = l or a
+ * panel of 256), more for the exact block GEMMs ({@code k} = block size). {@code sgemm} moves 4
+ * bytes per element. A {@code scatterColumns} call moves {@code 8 (rowTo - rowFrom)} bytes per
+ * column of v it reads, 16 bytes per hit (index, bucket, coefficient) and {@code 16 (rowTo -
+ * rowFrom) l} bytes of the sketch (read and written), against {@code 2 (rowTo - rowFrom) count}
+ * flops: under one flop per byte, so it pays on a device only where the sketch stays resident
+ * there across calls. Each call is judged by the backend itself, which runs it on the device only
+ * when its flops pay for those bytes and the launch latency, and hands the others to {@code
+ * CpuBackend}; callers never batch or size calls for a backend. Calls may come from several
+ * threads at once (the local engine sketches bands of rows in parallel, Spark runs a task per
+ * core), on disjoint parts of the output.
  */
 public final class Backends {
   /** The service file ServiceLoader reads. */
