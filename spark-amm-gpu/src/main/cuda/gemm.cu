@@ -148,8 +148,12 @@ constexpr int BM = 128, BN = 128, BK = 16, PAD = 8, THREADS = 256, LOADS = BM * 
 }
 
 __device__ __forceinline__ void mma8x8x4(double& d0, double& d1, double a, double b) {
+#if defined(__CUDA_ARCH__)
   asm volatile("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64 {%0, %1}, {%2}, {%3}, {%0, %1};\n"
                : "+d"(d0), "+d"(d1) : "d"(a), "d"(b));
+#else  // the host emulation of src/test/cuda (threads as std::threads), with the fragment layout above
+  emulatedMma8x8x4(d0, d1, a, b);
+#endif
 }
 
 extern "C" __global__ void __launch_bounds__(256, 1) dgemm_dmma(int transA, int transB, int m, int n, int k, double alpha,
