@@ -8,6 +8,7 @@
 // Kernels (one thread block computes one 128 x 128 tile of C; grid = ceil(m/128) x ceil(n/128)):
 //   dgemm_dmma  FP64 tensor cores (mma.sync m8n8k4 f64, sm_80+). 256 threads = 8 warps as 2 (M) x 4 (N),
 //               each warp a 64 x 32 sub-tile = 8 x 4 mma tiles, 64 accumulators per thread. k-slab 16.
+//   dgemm_dmma_sm90 (gemm_sm90.cu) the same tiles with Hopper's mma.sync m16n8k8 f64 (sm_90+).
 //   dgemm_fma   FP64 FMA, 256 threads as 16 x 16, each an 8 x 8 register block. k-slab 8.
 //   sgemm_fma   the same in float32.
 //
@@ -23,82 +24,25 @@
 // 34.8 KB (rows padded by 8 doubles so that the 4 k-rows one fragment load touches fall in distinct
 // bank halves: 2 wavefronts per 256-byte fragment, the minimum), FMA 2 * 8 * 128 * sizeof(T).
 
-typedef long long idx_t;
-
-// Element (i, p) of op(X) for X stored column-major with leading dimension ld; zero outside rows x cols.
-template <typename T>
-__device__ __forceinline__ T element(const T* __restrict__ x, int ld, bool trans, int rows, int cols, int i, int p) {
-  if (i >= rows || p >= cols) return T(0);
-  return trans ? x[p + (idx_t)i * ld] : x[i + (idx_t)p * ld];
-}
-
-// Which (row, k) of op(A)'s tile (tileRows x tileK) element e of a thread's share loads: the contiguous
-// index of the stored matrix varies fastest across threads, so every warp reads whole memory segments.
-template <int TILE_ROWS, int TILE_K>
-__device__ __forceinline__ void tileCoordinates(bool trans, int e, int& row, int& p) {
-  if (trans) { p = e % TILE_K; row = e / TILE_K; }
-  else { row = e % TILE_ROWS; p = e / TILE_ROWS; }
-}
-
-template <typename T>
-__device__ __forceinline__ void storeC(T* __restrict__ c, int ldc, int m, int n, int i, int j, T alpha, T beta, T acc) {
-  if (i < m && j < n) {
-    idx_t o = i + (idx_t)j * ldc;
-    c[o] = beta == T(0) ? alpha * acc : alpha * acc + beta * c[o];
-  }
-}
+#include "gemm_tiles.cuh"
 
 // ---------------------------------------------------------------------------------------------------
 // FMA kernel (any type): 128 x 128 tile, k-slab 8, 256 threads, 8 x 8 accumulators per thread. Thread
 // (tx, ty) owns rows {4tx..4tx+3, 64+4tx..64+4tx+3} and the same pattern of columns with ty, so a
 // warp's shared-memory reads of a k-row are 16 consecutive 4-element runs (no bank conflicts).
-namespace fmatile {
-constexpr int BM = 128, BN = 128, BK = 8, THREADS = 256, LOADS = BM * BK / THREADS;  // 4 per thread per operand
-}
-
 template <typename T>
 __device__ __forceinline__ void gemmFma(int transA, int transB, int m, int n, int k, T alpha,
     const T* __restrict__ a, int lda, const T* __restrict__ b, int ldb, T beta, T* __restrict__ c, int ldc) {
-  using namespace fmatile;
+  constexpr int BM = 128, BK = 8;
   __shared__ T as[BK][BM];
-  __shared__ T bs[BK][BN];
-  const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
-  const int i0 = blockIdx.x * BM, j0 = blockIdx.y * BN;
-  T ra[LOADS], rb[LOADS];
+  __shared__ T bs[BK][BM];
+  const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   T acc[8][8];
 #pragma unroll
   for (int r = 0; r < 8; r++)
 #pragma unroll
     for (int s = 0; s < 8; s++) acc[r][s] = T(0);
-
-  auto load = [&](int p0) {
-#pragma unroll
-    for (int q = 0; q < LOADS; q++) {
-      int row, p;
-      tileCoordinates<BM, BK>(transA, tid + q * THREADS, row, p);
-      ra[q] = element(a, lda, transA, m, k, i0 + row, p0 + p);
-      // op(B)(p, j) is B^T(j, p): the same as op(A) with the transpose flag inverted
-      tileCoordinates<BN, BK>(!transB, tid + q * THREADS, row, p);
-      rb[q] = element(b, ldb, !transB, n, k, j0 + row, p0 + p);
-    }
-  };
-  auto store = [&]() {
-#pragma unroll
-    for (int q = 0; q < LOADS; q++) {
-      int row, p;
-      tileCoordinates<BM, BK>(transA, tid + q * THREADS, row, p);
-      as[p][row] = ra[q];
-      tileCoordinates<BN, BK>(!transB, tid + q * THREADS, row, p);
-      bs[p][row] = rb[q];
-    }
-  };
-
-  load(0);
-  store();
-  __syncthreads();
-  for (int p0 = 0; p0 < k; p0 += BK) {
-    const bool more = p0 + BK < k;
-    if (more) load(p0 + BK);
+  kLoop<T, BM, BK, 0, 256>(transA, transB, m, n, k, a, lda, b, ldb, as, bs, [&] {
 #pragma unroll
     for (int p = 0; p < BK; p++) {
       T fa[8], fb[8];
@@ -114,12 +58,8 @@ __device__ __forceinline__ void gemmFma(int transA, int transB, int m, int n, in
 #pragma unroll
         for (int s = 0; s < 8; s++) acc[r][s] += fa[r] * fb[s];
     }
-    __syncthreads();
-    if (more) {
-      store();
-      __syncthreads();
-    }
-  }
+  });
+  const int i0 = blockIdx.x * BM, j0 = blockIdx.y * BM;
 #pragma unroll
   for (int r = 0; r < 8; r++)
 #pragma unroll
@@ -143,10 +83,6 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_fma(int transA, int tran
 // Fragments (PTX ISA, "Matrix Fragments for mma.m8n8k4 with .f64"), with g = lane / 4, t = lane % 4:
 //   A: one double per lane, element (row g, col t);  B: one double, element (row t, col g);
 //   C, D: two doubles, elements (row g, cols 2t and 2t + 1).
-namespace mmatile {
-constexpr int BM = 128, BN = 128, BK = 16, PAD = 8, THREADS = 256, LOADS = BM * BK / THREADS;  // 8 per thread per operand
-}
-
 __device__ __forceinline__ void mma8x8x4(double& d0, double& d1, double a, double b) {
 #if defined(__CUDA_ARCH__)
   asm volatile("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64 {%0, %1}, {%2}, {%3}, {%0, %1};\n"
@@ -158,47 +94,17 @@ __device__ __forceinline__ void mma8x8x4(double& d0, double& d1, double a, doubl
 
 extern "C" __global__ void __launch_bounds__(256, 1) dgemm_dmma(int transA, int transB, int m, int n, int k, double alpha,
     const double* __restrict__ a, int lda, const double* __restrict__ b, int ldb, double beta, double* __restrict__ c, int ldc) {
-  using namespace mmatile;
+  constexpr int BM = 128, BK = 16, PAD = 8;
   __shared__ double as[BK][BM + PAD];
-  __shared__ double bs[BK][BN + PAD];
-  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
-  const int g = lane / 4, t = lane % 4;
-  const int wi = (warp % 2) * 64, wj = (warp / 2) * 32;  // the warp's sub-tile within the block tile
-  const int i0 = blockIdx.x * BM, j0 = blockIdx.y * BN;
-  double ra[LOADS], rb[LOADS];
+  __shared__ double bs[BK][BM + PAD];
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, g = lane / 4, t = lane % 4;
+  const int wi = (warp % 2) * 64, wj = (warp / 2) * 32;  // the warp's 64 x 32 sub-tile within the block tile
   double acc[8][4][2];
 #pragma unroll
   for (int x = 0; x < 8; x++)
 #pragma unroll
     for (int y = 0; y < 4; y++) acc[x][y][0] = acc[x][y][1] = 0.0;
-
-  auto load = [&](int p0) {
-#pragma unroll
-    for (int q = 0; q < LOADS; q++) {
-      int row, p;
-      tileCoordinates<BM, BK>(transA, tid + q * THREADS, row, p);
-      ra[q] = element(a, lda, transA, m, k, i0 + row, p0 + p);
-      tileCoordinates<BN, BK>(!transB, tid + q * THREADS, row, p);
-      rb[q] = element(b, ldb, !transB, n, k, j0 + row, p0 + p);
-    }
-  };
-  auto store = [&]() {
-#pragma unroll
-    for (int q = 0; q < LOADS; q++) {
-      int row, p;
-      tileCoordinates<BM, BK>(transA, tid + q * THREADS, row, p);
-      as[p][row] = ra[q];
-      tileCoordinates<BN, BK>(!transB, tid + q * THREADS, row, p);
-      bs[p][row] = rb[q];
-    }
-  };
-
-  load(0);
-  store();
-  __syncthreads();
-  for (int p0 = 0; p0 < k; p0 += BK) {
-    const bool more = p0 + BK < k;
-    if (more) load(p0 + BK);
+  kLoop<double, BM, BK, PAD, 256>(transA, transB, m, n, k, a, lda, b, ldb, as, bs, [&] {
 #pragma unroll
     for (int kk = 0; kk < BK; kk += 4) {
       double fa[8], fb[4];
@@ -211,12 +117,8 @@ extern "C" __global__ void __launch_bounds__(256, 1) dgemm_dmma(int transA, int 
 #pragma unroll
         for (int y = 0; y < 4; y++) mma8x8x4(acc[x][y][0], acc[x][y][1], fa[x], fb[y]);
     }
-    __syncthreads();
-    if (more) {
-      store();
-      __syncthreads();
-    }
-  }
+  });
+  const int i0 = blockIdx.x * BM, j0 = blockIdx.y * BM;
 #pragma unroll
   for (int x = 0; x < 8; x++)
 #pragma unroll

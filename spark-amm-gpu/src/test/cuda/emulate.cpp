@@ -2,9 +2,9 @@
 // their index arithmetic (tiles, transposes, ragged edges, leading dimensions, the DMMA fragment
 // layout, alpha/beta) is checked on machines without a GPU. Thread blocks run one at a time:
 // __shared__ becomes static storage, __syncthreads a barrier of the block's threads, and the
-// warp-collective mma.sync.m8n8k4.f64 an exchange of the 32 lanes' fragments through a warp barrier,
-// with the PTX ISA's layout (A: lane (g, t) holds A[g][t]; B: B[t][g]; D: D[g][2t], D[g][2t + 1];
-// g = lane / 4, t = lane % 4). What it cannot check: timing, memory-model or hardware-specific
+// warp-collective mma.sync (m8n8k4 and m16n8k8, f64) an exchange of the 32 lanes' fragments through
+// a warp barrier, with the PTX ISA's layouts (m8n8k4: lane (g, t) holds A[g][t], B[t][g], D[g][2t] and
+// D[g][2t + 1], g = lane / 4, t = lane % 4; m16n8k16: see gemm_sm90.cu). What it cannot check: timing, memory-model or hardware-specific
 // behaviour; the GPU tests do that. Prints one line per kernel and exits 1 on the first mismatch.
 // Build: g++ -std=c++20 -O1 -pthread -ffp-contract=off src/test/cuda/emulate.cpp (from spark-amm-gpu/);
 // run with the argument "full" for 48 cases per GEMM kernel (minutes), without for 8 (KernelEmulationTest).
@@ -52,7 +52,30 @@ void emulatedMma8x8x4(double& d0, double& d1, double a, double b) {
   d1 = d[1];
 }
 
+void emulatedMma16x8x8(double (&d)[4], const double (&a)[4], const double (&b)[2]) {
+  // A (16 x 8): a[v0 + 2 v1] = A[g + 8 v0][t + 4 v1]; B (8 x 8): b[v] = B[t + 4 v][g];
+  // D (16 x 8): d[v0 + 2 v1] = D[g + 8 v1][2t + v0]
+  static double sharedA[8][32][4], sharedB[8][32][2];
+  const int w = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+  for (int v = 0; v < 4; v++) sharedA[w][lane][v] = a[v];
+  for (int v = 0; v < 2; v++) sharedB[w][lane][v] = b[v];
+  warpBarriers[w]->arrive_and_wait();
+  double r[4];
+  for (int v = 0; v < 4; v++) {
+    const int row = g + 8 * (v / 2), col = 2 * t + v % 2;
+    double sum = d[v];
+    for (int p = 0; p < 8; p++) {
+      // A[row][p] is in lane (row % 8) * 4 + p % 4, register row / 8 + 2 (p / 4); B[p][col] in lane col * 4 + p % 4, register p / 4
+      sum += sharedA[w][(row % 8) * 4 + p % 4][row / 8 + 2 * (p / 4)] * sharedB[w][col * 4 + p % 4][p / 4];
+    }
+    r[v] = sum;
+  }
+  warpBarriers[w]->arrive_and_wait();
+  for (int v = 0; v < 4; v++) d[v] = r[v];
+}
+
 #include "../../main/cuda/gemm.cu"
+#include "../../main/cuda/gemm_sm90.cu"
 #include "../../main/cuda/scatter.cu"
 
 template <class Kernel>
@@ -181,7 +204,8 @@ static bool checkScatter(std::mt19937_64& random) {
 int main(int argc, char** argv) {
   full = argc > 1 && std::string(argv[1]) == "full";
   std::mt19937_64 random(42);
-  bool ok = checkGemm<double>("dgemm_dmma", random, 0x1p-53, dgemm_dmma) && checkGemm<double>("dgemm_fma", random, 0x1p-53, dgemm_fma)
+  bool ok = checkGemm<double>("dgemm_dmma_sm90", random, 0x1p-53, dgemm_dmma_sm90)
+      && checkGemm<double>("dgemm_dmma", random, 0x1p-53, dgemm_dmma) && checkGemm<double>("dgemm_fma", random, 0x1p-53, dgemm_fma)
       && checkGemm<float>("sgemm_fma", random, 0x1p-24, sgemm_fma) && checkScatter(random);
   return ok ? 0 : 1;
 }

@@ -15,9 +15,9 @@ import org.sparkamm.local.CpuBackend;
  * <p>Per call: the task's GPU (its Spark {@code gpu} resource address, device 0 without one);
  * calls that would not pay for their transfers ({@link OffloadPolicy}: fewer than 2^22 flops or
  * fewer than 16 flops per transferred byte, so every scatter-add) run on the CPU backend. The
- * {@code *OnDevice} methods skip that policy (tests, benchmark). DGEMM uses the FP64 tensor-core
- * kernel ({@link GemmKernel#DMMA}; {@code -Dsparkamm.gpu.dgemm=fma} for the FMA kernel), SGEMM an FMA
- * kernel; both agree with the CPU up to summation order ({@code |error| <= ~k eps sum |a||b|}). The
+ * {@code *OnDevice} methods skip that policy (tests, benchmark). DGEMM uses an FP64 tensor-core
+ * kernel ({@link GemmKernel#DMMA_SM90} on Hopper, {@link GemmKernel#DMMA} on Ampere; {@code
+ * -Dsparkamm.gpu.dgemm=fma} for the FMA kernel), SGEMM an FMA kernel; both agree with the CPU up to summation order ({@code |error| <= ~k eps sum |a||b|}). The
  * scatter-add is bit-identical to the CPU's (same order, no FMA contraction, no atomics).
  *
  * <p>Products whose operands exceed {@link #MAX_OPERAND_BYTES} are computed in column blocks of C
@@ -50,7 +50,7 @@ public final class CudaBackend implements ComputeBackend {
   public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc) {
     if (offloads(m, n, k, beta != 0, Double.BYTES)) {
-      dgemmOnDevice(GemmKernel.configured(), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+      dgemmOnDevice(GemmKernel.configured(CudaRuntime.get().taskDevice().major()), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     } else {
       CpuBackend.INSTANCE.dgemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     }

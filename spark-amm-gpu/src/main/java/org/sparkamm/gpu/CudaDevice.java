@@ -54,8 +54,8 @@ final class CudaDevice {
   private final int ordinal;
   private final String description;
   private final CUcontext context = new CUcontext();
-  private final CUfunction dgemmDmma = new CUfunction();
-  private final CUfunction dgemmFma = new CUfunction();
+  private final int major;
+  private final java.util.EnumMap<GemmKernel, CUfunction> dgemm = new java.util.EnumMap<>(GemmKernel.class);
   private final CUfunction sgemmFma = new CUfunction();
   private final CUfunction scatterColumns = new CUfunction();
   private Pointer host;
@@ -68,7 +68,7 @@ final class CudaDevice {
     this.ordinal = ordinal;
     CUdevice dev = new CUdevice();
     cuDeviceGet(dev, ordinal);
-    int major = attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+    this.major = attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
     int minor = attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
     byte[] name = new byte[256];
     cuDeviceGetName(name, name.length, dev);
@@ -83,14 +83,22 @@ final class CudaDevice {
     }
     cuDevicePrimaryCtxRetain(context, dev);
     cuCtxSetCurrent(context);
-    CUmodule gemm = new CUmodule();
-    cuModuleLoadData(gemm, ptx[0]);
-    CUmodule scatter = new CUmodule();
-    cuModuleLoadData(scatter, ptx[1]);
-    cuModuleGetFunction(dgemmDmma, gemm, GemmKernel.DMMA.function);
-    cuModuleGetFunction(dgemmFma, gemm, GemmKernel.FMA.function);
-    cuModuleGetFunction(sgemmFma, gemm, "sgemm_fma");
-    cuModuleGetFunction(scatterColumns, scatter, "scatter_columns");
+    CUmodule[] modules = new CUmodule[ptx.length];
+    for (int i = 0; i < ptx.length; i++) {
+      if (major >= CudaRuntime.MODULE_MIN_MAJOR[i]) {
+        modules[i] = new CUmodule();
+        cuModuleLoadData(modules[i], ptx[i]);
+      }
+    }
+    for (GemmKernel kernel : GemmKernel.values()) {
+      if (major >= kernel.minMajor) {
+        CUfunction function = new CUfunction();
+        cuModuleGetFunction(function, modules[Arrays.asList(CudaRuntime.MODULES).indexOf(kernel.module)], kernel.function);
+        dgemm.put(kernel, function);
+      }
+    }
+    cuModuleGetFunction(sgemmFma, modules[0], "sgemm_fma");
+    cuModuleGetFunction(scatterColumns, modules[1], "scatter_columns");
   }
 
   private static int attribute(CUdevice dev, int attribute) {
@@ -115,6 +123,20 @@ final class CudaDevice {
 
   int ordinal() {
     return ordinal;
+  }
+
+  /** The compute capability's major number (8 for A100, 9 for H100/H200). */
+  int major() {
+    return major;
+  }
+
+  private CUfunction function(GemmKernel kernel) {
+    CUfunction function = dgemm.get(kernel);
+    if (function == null) {
+      throw new AmmArgumentException("GEMM kernel " + kernel + " needs compute capability " + kernel.minMajor
+          + ".0; GPU " + ordinal + " has " + major + ".x");
+    }
+    return function;
   }
 
   /** Where one GEMM's compact operands lie in the staging buffers (byte offsets, 256-byte aligned). */
@@ -158,7 +180,7 @@ final class CudaDevice {
     if (beta != 0) {
       put(view(l.offC, l.bytesC).asDoubleBuffer(), c, offC, ldc, m, n);
     }
-    runGemm(kernel == GemmKernel.DMMA ? dgemmDmma : dgemmFma, transA, transB, m, n, k, l,
+    runGemm(function(kernel), transA, transB, m, n, k, l,
         Pointer.to(new double[] {alpha}), Pointer.to(new double[] {beta}), beta != 0);
     DoubleBuffer result = view(l.offC, l.bytesC).asDoubleBuffer();
     for (int j = 0; j < n; j++) {
@@ -275,18 +297,14 @@ final class CudaDevice {
 
   /**
    * Seconds per call of a GEMM kernel alone on device-resident n x n operands (no transfers, beta =
-   * 0), the mean of {@code reps} calls after one warm-up; for the benchmark.
+   * 0), the mean of {@code reps} calls after one warm-up; for the benchmark. elementBytes 4 times
+   * sgemm_fma (the kernel argument is then ignored).
    */
-  synchronized double timeGemmKernel(String function, int elementBytes, int n, int reps) {
+  synchronized double timeGemmKernel(GemmKernel kernel, int elementBytes, int n, int reps) {
     GemmLayout l = new GemmLayout(false, false, n, n, n, elementBytes);
     prepare(l.total);
     cuMemsetD8(device, (byte) 0x3f, l.offC); // 0x3f3f... is a normal number in FP64 and FP32
-    CUfunction f = switch (function) {
-      case "dgemm_dmma" -> dgemmDmma;
-      case "dgemm_fma" -> dgemmFma;
-      case "sgemm_fma" -> sgemmFma;
-      default -> throw new AmmArgumentException("unknown GEMM kernel " + function);
-    };
+    CUfunction f = elementBytes == 8 ? function(kernel) : sgemmFma;
     Pointer one = elementBytes == 8 ? Pointer.to(new double[] {1}) : Pointer.to(new float[] {1});
     Pointer zero = elementBytes == 8 ? Pointer.to(new double[] {0}) : Pointer.to(new float[] {0});
     Pointer params = Pointer.to(ints(0), ints(0), ints(n), ints(n), ints(n), one, Pointer.to(device), ints(n),

@@ -20,15 +20,18 @@ public final class GemmBenchmark {
       System.out.println("no GPU: " + cuda.unavailableReason());
       return;
     }
-    System.out.println(cuda.description() + "; dgemm kernel for the backend: " + GemmKernel.configured());
+    System.out.println(cuda.description() + "; dgemm kernel for the backend: "
+        + GemmKernel.configured(CudaRuntime.get().device(0).major()));
     int[] sizes = args.length == 0 ? new int[] {4096, 8192} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
     try {
       CudaDevice device = CudaRuntime.get().device(0);
       for (int n : sizes) {
-        for (String kernel : new String[] {"dgemm_dmma", "dgemm_fma", "sgemm_fma"}) {
-          double seconds = device.timeGemmKernel(kernel, kernel.startsWith("d") ? 8 : 4, n, n <= 4096 ? 10 : 4);
-          System.out.printf("kernel only  %-10s n=%5d %9.2f ms %8.2f TFLOP/s%n", kernel, n, seconds * 1e3, 2.0 * n * n * n / seconds / 1e12);
+        for (GemmKernel kernel : GemmKernel.values()) {
+          if (device.major() >= kernel.minMajor) {
+            report(kernel.function, n, device.timeGemmKernel(kernel, 8, n, n <= 4096 ? 10 : 4));
+          }
         }
+        report("sgemm_fma", n, device.timeGemmKernel(GemmKernel.FMA, 4, n, n <= 4096 ? 10 : 4));
       }
       for (int n : sizes) {
         endToEnd(cuda, n);
@@ -47,6 +50,10 @@ public final class GemmBenchmark {
     } finally {
       CudaBackend.releaseStaging();
     }
+  }
+
+  private static void report(String kernel, int n, double seconds) {
+    System.out.printf("kernel only  %-15s n=%5d %9.2f ms %8.2f TFLOP/s%n", kernel, n, seconds * 1e3, 2.0 * n * n * n / seconds / 1e12);
   }
 
   /** {@code CudaBackend.dgemm} of two random n x n matrices, timed (second call), 64 entries checked. */

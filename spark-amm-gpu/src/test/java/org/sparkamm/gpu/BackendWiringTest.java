@@ -41,11 +41,15 @@ class BackendWiringTest {
     String saved = System.getProperty("sparkamm.gpu.dgemm");
     try {
       System.clearProperty("sparkamm.gpu.dgemm");
-      assertEquals(GemmKernel.DMMA, GemmKernel.configured());
+      assertEquals(GemmKernel.DMMA_SM90, GemmKernel.configured(9));
+      assertEquals(GemmKernel.DMMA_SM90, GemmKernel.configured(10));
+      assertEquals(GemmKernel.DMMA, GemmKernel.configured(8));
       System.setProperty("sparkamm.gpu.dgemm", "FMA");
-      assertEquals(GemmKernel.FMA, GemmKernel.configured());
+      assertEquals(GemmKernel.FMA, GemmKernel.configured(9));
+      System.setProperty("sparkamm.gpu.dgemm", "dmma");
+      assertEquals(GemmKernel.DMMA, GemmKernel.configured(9));
       System.setProperty("sparkamm.gpu.dgemm", "cublas");
-      assertTrue(assertThrows(AmmArgumentException.class, GemmKernel::configured).getMessage().contains("'cublas'"));
+      assertTrue(assertThrows(AmmArgumentException.class, () -> GemmKernel.configured(9)).getMessage().contains("'cublas'"));
     } finally {
       if (saved == null) {
         System.clearProperty("sparkamm.gpu.dgemm");
