@@ -5,6 +5,7 @@ import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
@@ -82,23 +83,28 @@ final class CudaDevice {
           + "; the module's PTX targets 8.0 or later (FP64 mma.sync)");
     }
     cuDevicePrimaryCtxRetain(context, dev);
-    cuCtxSetCurrent(context);
-    CUmodule[] modules = new CUmodule[ptx.length];
-    for (int i = 0; i < ptx.length; i++) {
-      if (major >= CudaRuntime.MODULE_MIN_MAJOR[i]) {
-        modules[i] = new CUmodule();
-        cuModuleLoadData(modules[i], ptx[i]);
+    try {
+      cuCtxSetCurrent(context);
+      CUmodule[] modules = new CUmodule[ptx.length];
+      for (int i = 0; i < ptx.length; i++) {
+        if (major >= CudaRuntime.MODULE_MIN_MAJOR[i]) {
+          modules[i] = new CUmodule();
+          cuModuleLoadData(modules[i], ptx[i]);
+        }
       }
-    }
-    for (GemmKernel kernel : GemmKernel.values()) {
-      if (major >= kernel.minMajor) {
-        CUfunction function = new CUfunction();
-        cuModuleGetFunction(function, modules[Arrays.asList(CudaRuntime.MODULES).indexOf(kernel.module)], kernel.function);
-        dgemm.put(kernel, function);
+      for (GemmKernel kernel : GemmKernel.values()) {
+        if (major >= kernel.minMajor) {
+          CUfunction function = new CUfunction();
+          cuModuleGetFunction(function, modules[Arrays.asList(CudaRuntime.MODULES).indexOf(kernel.module)], kernel.function);
+          dgemm.put(kernel, function);
+        }
       }
+      cuModuleGetFunction(sgemmFma, modules[0], "sgemm_fma");
+      cuModuleGetFunction(scatterColumns, modules[1], "scatter_columns");
+    } catch (RuntimeException e) { // a PTX the driver cannot JIT (e.g. CUDA_ERROR_UNSUPPORTED_PTX_VERSION): give the context back
+      cuDevicePrimaryCtxRelease(dev);
+      throw e;
     }
-    cuModuleGetFunction(sgemmFma, modules[0], "sgemm_fma");
-    cuModuleGetFunction(scatterColumns, modules[1], "scatter_columns");
   }
 
   private static int attribute(CUdevice dev, int attribute) {
