@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import java.util.ServiceLoader;
+import org.apache.spark.TaskContext;
 import org.junit.jupiter.api.Test;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
@@ -22,8 +24,38 @@ class BackendWiringTest {
   }
 
   @Test
-  void withoutSparkTheTaskHasNoGpuAddress() {
-    assertFalse(TaskGpu.address().isPresent());
+  void theTaskGpuIsTheFirstAddressOfItsGpuResource() {
+    assertFalse(TaskGpu.address().isPresent()); // outside a task
+    try {
+      TaskContext.set(Map.of());
+      assertFalse(TaskGpu.address().isPresent()); // a task without GPUs (local mode)
+      TaskContext.set(Map.of("gpu", new TaskContext.Resource()));
+      assertFalse(TaskGpu.address().isPresent());
+      TaskContext.set(Map.of("gpu", new TaskContext.Resource("3", "1"), "fpga", new TaskContext.Resource("0")));
+      assertEquals(3, TaskGpu.address().getAsInt());
+      TaskContext.set(Map.of("gpu", new TaskContext.Resource("gpu-a")));
+      assertTrue(assertThrows(AmmException.class, TaskGpu::address).getMessage().contains("'gpu-a'"));
+    } finally {
+      TaskContext.set(null);
+    }
+  }
+
+  @Test
+  void failuresBecomeOneLineNamingTheNestedError() {
+    // JCuda's UnsatisfiedLinkError: the attempts' stack traces inside the message; the last names the library
+    UnsatisfiedLinkError jcuda = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+        + "Operating system name: Linux\n---(start of nested stack traces)---\n"
+        + "Stack trace from the attempt to load the library as a file:\n"
+        + "java.lang.UnsatisfiedLinkError: no JCudaDriver-12.6.0-linux-x86_64 in java.library.path: /usr/lib\n"
+        + "\tat java.base/java.lang.ClassLoader.loadLibrary(ClassLoader.java:2434)\n"
+        + "Stack trace from the attempt to load the library as a resource:\n"
+        + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open shared object file\n"
+        + "\tat jcuda.LibUtils.loadLibrary(LibUtils.java:183)\n---(end of nested stack traces)---\n");
+    assertEquals("UnsatisfiedLinkError: Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"; "
+        + "/tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open shared object file", CudaRuntime.oneLine(jcuda));
+    assertEquals("RuntimeException: CUDA_ERROR_NO_DEVICE; caused by: inner",
+        CudaRuntime.oneLine(new RuntimeException("CUDA_ERROR_NO_DEVICE", new IllegalStateException("inner"))));
+    assertEquals("NoClassDefFoundError", CudaRuntime.oneLine(new NoClassDefFoundError()));
   }
 
   @Test
