@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the device-check bundle, spark-amm-gpu/target/device-bundle/ (< 64 MiB, no Spark, no Maven, no
+# network needed where it runs), and runs it here once (no GPU: the GPU tests report skipped with the
+# reason, the benchmark says "no GPU: <reason>"). On a GPU machine run the bundle's run.sh; results go
+# to $OUT (default: the bundle's out/).
+#
+# Contents: a jlink-ed JRE with only the modules jdeps finds (java.base, java.logging: JCuda and netlib;
+# jdk.incubator.vector: netlib's VectorBLAS; java.sql: the JUnit console launcher), this module's jar
+# and test classes, the four core classes it needs (ComputeBackend, CpuBackend, Blas, and the error
+# package; the rest of the core, which needs Spark, is left out), netlib BLAS with its f2j fallback
+# (CpuBackend's BLAS, which Spark brings on a cluster), JCuda's jar and only its driver binding's
+# native library (libJCudaDriver, which needs only libcuda.so.1), and the JUnit console launcher.
+# Usage: spark-amm-gpu/device-check.sh [--no-run]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+repo="${MAVEN_REPO:-$HOME/.m2/repository}"
+bundle="$here/target/device-bundle"
+jcuda="$repo/org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar"
+natives="$repo/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar"
+blas="$repo/dev/ludovic/netlib/blas/3.0.4/blas-3.0.4.jar"
+f2j="$repo/net/sourceforge/f2j/arpack_combined_all/0.1/arpack_combined_all-0.1.jar"
+launcher="$repo/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar"
+for jar in "$jcuda" "$natives" "$blas" "$f2j" "$launcher"; do
+  [[ -f "$jar" ]] || { echo "device-check: missing $jar (fetch once: mvn -B dependency:get -Dartifact=<its coordinates>)" >&2; exit 1; }
+done
+
+(cd "$root" && mvn -o -B -q -pl spark-amm-gpu -am package -DskipTests)
+
+rm -rf "$bundle"
+mkdir -p "$bundle/lib"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The core classes the backend and its tests load without Spark.
+(cd "$root/spark-amm/target/classes" && jar --create --file "$bundle/lib/spark-amm-core-slice.jar" \
+  org/sparkamm/local/ComputeBackend.class org/sparkamm/local/CpuBackend.class org/sparkamm/local/Blas.class org/sparkamm/error)
+cp "$here"/target/spark-amm-gpu-*.jar "$bundle/lib/"
+jar --create --file "$bundle/lib/spark-amm-gpu-tests.jar" -C "$here/target/test-classes" .
+# JCuda's natives jar holds every binding (NvPTXCompiler alone is 24 MB); keep the driver API's.
+(cd "$work" && jar --extract --file "$natives" lib/libJCudaDriver-12.6.0-linux-x86_64.so \
+  && jar --create --file "$bundle/lib/jcuda-natives-driver-12.6.0-linux-x86_64.jar" lib)
+cp "$jcuda" "$blas" "$f2j" "$launcher" "$bundle/lib/"
+
+modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 "$bundle"/lib/*.jar)"
+jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$bundle/jre"
+
+cat > "$bundle/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# The GPU check of spark-amm-gpu: machine facts, the module's JUnit tests (GPU tests skip with the
+# reason where CUDA cannot run), then the GEMM benchmark. Writes machine.txt, tests.txt, junit/*.xml
+# and benchmark.txt to $OUT (default: out/ beside this script). Exit status: the tests'.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${OUT:-$here/out}"
+mkdir -p "$out/junit"
+tmp="$(mktemp -d)" # JCuda extracts its native library here
+# libcuda.so.1 where ldconfig may not list it (a container's read-only driver mount)
+export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/nvidia/lib64:/usr/local/nvidia/lib"
+java=("$here/jre/bin/java" "-Djava.io.tmpdir=$tmp" --add-modules=jdk.incubator.vector -cp "$here/lib/*")
+{
+  echo "== $(date -u)"; uname -m
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || echo "no nvidia-smi"
+  ldconfig -p | grep -E 'libcuda\.so\.1|libcublas\.so\.12|libnvrtc\.so\.12|libblas\.so\.3|libopenblas' || echo "none of libcuda.so.1, libcublas.so.12, libnvrtc.so.12, libblas.so.3 in ldconfig"
+} 2>&1 | tee "$out/machine.txt"
+"${java[@]}" -Xmx8g org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=tree \
+  --select-class=org.sparkamm.gpu.CudaKernelsGpuTest --select-class=org.sparkamm.gpu.CudaBackendWithoutGpuTest \
+  --select-class=org.sparkamm.gpu.BackendWiringTest --reports-dir="$out/junit" 2>&1 | tee "$out/tests.txt"
+status=${PIPESTATUS[0]}
+"${java[@]}" -Xmx12g org.sparkamm.gpu.GemmBenchmark "$@" 2>&1 | tee "$out/benchmark.txt"
+bench=${PIPESTATUS[0]}
+rm -rf "$tmp"
+echo "tests exit $status, benchmark exit $bench"
+[[ $status -eq 0 && $bench -eq 0 ]]
+RUN
+chmod +x "$bundle/run.sh"
+
+size=$(du -sb "$bundle" | cut -f1)
+echo "device bundle: $bundle, $((size / 1024 / 1024)) MiB ($size bytes), JRE modules: $modules"
+if (( size > 64 * 1024 * 1024 )); then
+  echo "device-check: the bundle exceeds the 64 MiB a device run can carry" >&2
+  exit 1
+fi
+if [[ "${1:-}" != "--no-run" ]]; then
+  OUT="$here/target/device-check-local" "$bundle/run.sh"
+fi

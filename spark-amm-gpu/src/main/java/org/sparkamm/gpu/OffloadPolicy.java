@@ -1,0 +1,35 @@
+package org.sparkamm.gpu;
+
+/**
+ * When a call is worth sending to the GPU. A call moves {@code bytes} between the Java heap and the
+ * device (pack into pinned memory, PCIe both ways) and does {@code flops} of arithmetic; it pays when
+ * the CPU would take longer for the arithmetic than the GPU for the transfer:
+ * {@code flops / F_cpu > bytes / B + t0}, the GPU's own compute time being negligible beside both.
+ * With F_cpu ~ 50 GFLOP/s (a Spark task's share of an executor's cores under OpenBLAS), B ~ 7 GB/s
+ * (heap-to-pinned copy ~10 GB/s in series with PCIe 4/5 ~25 GB/s effective) and t0 ~ 40 us (a
+ * host-to-device copy, a launch, a synchronize and a device-to-host copy at ~10 us each), that is
+ * {@code flops / bytes > 7} and {@code flops > 2e6}; both thresholds carry a factor 2 of margin:
+ * {@link #MIN_FLOPS} = 2^22 and {@link #MIN_INTENSITY} = 16 flop/byte. For a square double GEMM
+ * (beta = 0, 24 n^2 bytes, 2 n^3 flops) the GPU takes n >= 192; for the reduced product of a sketch,
+ * (m x s)(s x n) with m, n >> s, intensity ~ s / 4, so s >= 64. A scatter-add moves every value it
+ * reads once for 2 flops per hit ({@code intensity <= hits / (4 (columns + 2 buckets))} < 1 for
+ * CountSketch and SJLT), so it never pays through host arrays and runs on the CPU.
+ */
+final class OffloadPolicy {
+  /** Calls below this many flops stay on the CPU: the fixed cost of a round trip (~40 us) exceeds their CPU time. */
+  static final double MIN_FLOPS = 1 << 22;
+  /** Calls below this many flops per transferred byte stay on the CPU: the transfer exceeds their CPU time. */
+  static final double MIN_INTENSITY = 16;
+
+  private OffloadPolicy() {}
+
+  /** True when {@code flops} of work on {@code bytes} of transferred operands are worth a GPU round trip. */
+  static boolean pays(double flops, double bytes) {
+    return flops >= MIN_FLOPS && flops >= MIN_INTENSITY * bytes;
+  }
+
+  /** Bytes a GEMM moves: op(A), op(B) and C down, C back up, and C down once more when beta != 0. */
+  static double gemmBytes(int m, int n, int k, boolean readsC, int elementBytes) {
+    return (double) elementBytes * ((double) m * k + (double) k * n + (double) m * n * (readsC ? 2 : 1));
+  }
+}

@@ -1,0 +1,211 @@
+// Runs the module's CUDA kernels (src/main/cuda) on the CPU, one std::thread per CUDA thread, so that
+// their index arithmetic (tiles, transposes, ragged edges, leading dimensions, the DMMA fragment
+// layout, alpha/beta) is checked on machines without a GPU. Thread blocks run one at a time:
+// __shared__ becomes static storage, __syncthreads a barrier of the block's threads, and the
+// warp-collective mma.sync (m8n8k4 and m16n8k8, f64) an exchange of the 32 lanes' fragments through
+// a warp barrier, with the PTX ISA's layouts (m8n8k4: lane (g, t) holds A[g][t], B[t][g], D[g][2t] and
+// D[g][2t + 1], g = lane / 4, t = lane % 4; m16n8k16: see gemm_sm90.cu). What it cannot check: timing, memory-model or hardware-specific
+// behaviour; the GPU tests do that. Prints one line per kernel and exits 1 on the first mismatch.
+// Build: g++ -std=c++20 -O1 -pthread -ffp-contract=off src/test/cuda/emulate.cpp (from spark-amm-gpu/);
+// run with the argument "full" for 48 cases per GEMM kernel (minutes), without for 8 (KernelEmulationTest).
+#include <barrier>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct dim3 {
+  int x = 0, y = 0, z = 0;
+};
+thread_local dim3 threadIdx, blockIdx;
+dim3 gridDim, blockDim;
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __launch_bounds__(...)
+#define __shared__ static
+
+static std::barrier<>* blockBarrier;
+static std::vector<std::unique_ptr<std::barrier<>>> warpBarriers;
+static double fragmentA[8][32], fragmentB[8][32];
+
+inline void __syncthreads() { blockBarrier->arrive_and_wait(); }
+inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __dadd_rn(double a, double b) { return a + b; }
+
+void emulatedMma8x8x4(double& d0, double& d1, double a, double b) {
+  const int w = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+  fragmentA[w][lane] = a;
+  fragmentB[w][lane] = b;
+  warpBarriers[w]->arrive_and_wait();
+  double d[2] = {d0, d1};
+  for (int h = 0; h < 2; h++) {
+    const int col = 2 * t + h;
+    for (int p = 0; p < 4; p++) d[h] += fragmentA[w][4 * g + p] * fragmentB[w][4 * col + p];  // A[g][p] * B[p][col]
+  }
+  warpBarriers[w]->arrive_and_wait();
+  d0 = d[0];
+  d1 = d[1];
+}
+
+void emulatedMma16x8x8(double (&d)[4], const double (&a)[4], const double (&b)[2]) {
+  // A (16 x 8): a[v0 + 2 v1] = A[g + 8 v0][t + 4 v1]; B (8 x 8): b[v] = B[t + 4 v][g];
+  // D (16 x 8): d[v0 + 2 v1] = D[g + 8 v1][2t + v0]
+  static double sharedA[8][32][4], sharedB[8][32][2];
+  const int w = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+  for (int v = 0; v < 4; v++) sharedA[w][lane][v] = a[v];
+  for (int v = 0; v < 2; v++) sharedB[w][lane][v] = b[v];
+  warpBarriers[w]->arrive_and_wait();
+  double r[4];
+  for (int v = 0; v < 4; v++) {
+    const int row = g + 8 * (v / 2), col = 2 * t + v % 2;
+    double sum = d[v];
+    for (int p = 0; p < 8; p++) {
+      // A[row][p] is in lane (row % 8) * 4 + p % 4, register row / 8 + 2 (p / 4); B[p][col] in lane col * 4 + p % 4, register p / 4
+      sum += sharedA[w][(row % 8) * 4 + p % 4][row / 8 + 2 * (p / 4)] * sharedB[w][col * 4 + p % 4][p / 4];
+    }
+    r[v] = sum;
+  }
+  warpBarriers[w]->arrive_and_wait();
+  for (int v = 0; v < 4; v++) d[v] = r[v];
+}
+
+#include "../../main/cuda/gemm.cu"
+#include "../../main/cuda/gemm_sm90.cu"
+#include "../../main/cuda/scatter.cu"
+
+template <class Kernel>
+static void launch(int gridX, int gridY, int threads, Kernel kernel) {
+  gridDim = {gridX, gridY, 1};
+  blockDim = {threads, 1, 1};
+  for (int by = 0; by < gridY; by++) {
+    for (int bx = 0; bx < gridX; bx++) {
+      std::barrier<> block(threads);
+      blockBarrier = &block;
+      warpBarriers.clear();
+      for (int w = 0; w < (threads + 31) / 32; w++) warpBarriers.emplace_back(new std::barrier<>(32));
+      std::vector<std::thread> pool;
+      for (int t = 0; t < threads; t++) {
+        pool.emplace_back([=] {
+          threadIdx = {t, 0, 0};
+          blockIdx = {bx, by, 0};
+          kernel();
+        });
+      }
+      for (auto& thread : pool) thread.join();
+    }
+  }
+}
+
+static bool full = false;  // "full": 6 shapes x 4 transposes x 2 (alpha, beta); else 2 shapes x 4 transposes
+
+template <typename T>
+static bool checkGemm(const char* name, std::mt19937_64& random, double unit,
+                      void (*kernel)(int, int, int, int, int, T, const T*, int, const T*, int, T, T*, int)) {
+  const std::vector<std::vector<int>> shapes = full
+      ? std::vector<std::vector<int>>{{1, 1, 1}, {127, 129, 3}, {128, 128, 16}, {200, 77, 37}, {130, 260, 17}, {129, 1, 40}}
+      : std::vector<std::vector<int>>{{1, 1, 1}, {130, 129, 19}};  // ragged in m, n and k: 2 x 2 tiles, partial k-slabs
+  const double alphaBeta[][2] = {{1, 0}, {-0.5, 2}};
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  int cases = 0;
+  for (auto& shape : shapes) {
+    for (int transposes = 0; transposes < 4; transposes++) {
+      for (int which = 0; which < 2; which++) {
+        if (!full && which != transposes % 2) continue;
+        const double* ab = alphaBeta[which];
+        const int m = shape[0], n = shape[1], k = shape[2], tA = transposes & 1, tB = transposes >> 1;
+        const int rowsA = tA ? k : m, colsA = tA ? m : k, rowsB = tB ? n : k, colsB = tB ? k : n;
+        const int lda = rowsA + 3, ldb = rowsB + 1, ldc = m + 2;
+        std::vector<T> a((size_t)lda * colsA), b((size_t)ldb * colsB), c((size_t)ldc * n);
+        for (auto& x : a) x = (T)uniform(random);
+        for (auto& x : b) x = (T)uniform(random);
+        for (auto& x : c) x = ab[1] == 0 ? (T)NAN : (T)uniform(random);
+        std::vector<T> c0 = c;
+        launch((m + 127) / 128, (n + 127) / 128, 256, [&] {
+          kernel(tA, tB, m, n, k, (T)ab[0], a.data(), lda, b.data(), ldb, (T)ab[1], c.data(), ldc);
+        });
+        for (int j = 0; j < n; j++) {
+          for (int i = 0; i < ldc; i++) {
+            const size_t o = i + (size_t)j * ldc;
+            if (i >= m) {
+              if (!(std::isnan(c0[o]) ? std::isnan(c[o]) : c[o] == c0[o])) {
+                std::printf("%s: wrote outside C at row %d column %d\n", name, i, j);
+                return false;
+              }
+              continue;
+            }
+            long double exact = 0, magnitude = 0;
+            for (int p = 0; p < k; p++) {
+              const long double x = tA ? a[p + (size_t)i * lda] : a[i + (size_t)p * lda];
+              const long double y = tB ? b[j + (size_t)p * ldb] : b[p + (size_t)j * ldb];
+              exact += x * y;
+              magnitude += std::fabs((double)(x * y));
+            }
+            exact = ab[0] * exact + (ab[1] == 0 ? 0 : ab[1] * (long double)c0[o]);
+            const double tolerance = (k + 2) * unit * (std::fabs(ab[0]) * magnitude + (ab[1] == 0 ? 0 : std::fabs(ab[1] * c0[o])));
+            if (!(std::fabs((double)(c[o] - exact)) <= tolerance)) {
+              std::printf("%s: m=%d n=%d k=%d transA=%d transB=%d alpha=%g beta=%g: C(%d,%d) = %.17g, exact %.17g\n", name, m,
+                          n, k, tA, tB, ab[0], ab[1], i, j, (double)c[o], (double)exact);
+              return false;
+            }
+          }
+        }
+        cases++;
+      }
+    }
+  }
+  std::printf("%s: %d cases (%zu shapes, 4 transposes, alpha/beta) match the exact product\n", name, cases, shapes.size());
+  return true;
+}
+
+static bool checkScatter(std::mt19937_64& random) {
+  // hits sorted by bucket into segments, as CudaDevice stages them; out must equal the CPU loop bit for bit
+  const int rows = 70, columns = 9, hits = 40, buckets = 5;
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  std::vector<double> v((size_t)rows * columns), out((size_t)rows * buckets), expected;
+  for (auto& x : v) x = uniform(random);
+  for (auto& x : out) x = uniform(random);
+  std::vector<int> local(hits), bucket(hits);
+  std::vector<double> coef(hits);
+  for (int t = 0; t < hits; t++) {
+    local[t] = (int)(random() % columns);
+    bucket[t] = (int)(random() % buckets);
+    coef[t] = uniform(random);
+  }
+  expected = out;
+  for (int t = 0; t < hits; t++)
+    for (int r = 0; r < rows; r++) expected[r + (size_t)bucket[t] * rows] += coef[t] * v[r + (size_t)local[t] * rows];
+  std::vector<int> start, column;
+  std::vector<double> sortedCoef;
+  for (int s = 0; s < buckets; s++) {  // every bucket is a segment here, in bucket order
+    start.push_back((int)column.size());
+    for (int t = 0; t < hits; t++)
+      if (bucket[t] == s) {
+        column.push_back(local[t]);
+        sortedCoef.push_back(coef[t]);
+      }
+  }
+  start.push_back((int)column.size());
+  launch((rows + 31) / 32, 2, 32, [&] {
+    scatter_columns(rows, buckets, start.data(), column.data(), sortedCoef.data(), v.data(), out.data());
+  });
+  if (out != expected) {
+    std::printf("scatter_columns: differs from the CPU loop\n");
+    return false;
+  }
+  std::printf("scatter_columns: bit-identical to the CPU loop (%d rows, %d hits, %d buckets, grid.y < buckets)\n", rows, hits, buckets);
+  return true;
+}
+
+int main(int argc, char** argv) {
+  full = argc > 1 && std::string(argv[1]) == "full";
+  std::mt19937_64 random(42);
+  bool ok = checkGemm<double>("dgemm_dmma_sm90", random, 0x1p-53, dgemm_dmma_sm90)
+      && checkGemm<double>("dgemm_dmma", random, 0x1p-53, dgemm_dmma) && checkGemm<double>("dgemm_fma", random, 0x1p-53, dgemm_fma)
+      && checkGemm<float>("sgemm_fma", random, 0x1p-24, sgemm_fma) && checkScatter(random);
+  return ok ? 0 : 1;
+}

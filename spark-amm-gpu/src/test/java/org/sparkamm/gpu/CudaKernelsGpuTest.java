@@ -1,0 +1,196 @@
+package org.sparkamm.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sparkamm.local.CpuBackend;
+
+/**
+ * Every kernel against the CPU backend, on a GPU only (skipped with the reason elsewhere). GEMM
+ * tolerance from the summation length: both results are within {@code (k + 2) u (|alpha| (|op(A)||op(B)|)_ij
+ * + |beta| |C_ij|)} of the exact value (u = 2^-53, or 2^-24 in float), so they differ by at most twice
+ * that. The scatter-add must equal the CPU's bit for bit.
+ */
+class CudaKernelsGpuTest {
+  private static final CudaBackend CUDA = new CudaBackend();
+  /** m, n, k: single elements, ragged edges around the 128 tile and 16 (8) k-slab, thin and long. */
+  private static final int[][] SHAPES = {{1, 1, 1}, {127, 129, 3}, {128, 128, 16}, {200, 77, 301}, {300, 260, 17},
+      {513, 1, 1000}, {1, 700, 50}, {257, 385, 129}};
+  private static final double[][] ALPHA_BETA = {{1, 0}, {-0.5, 2}, {3, 1}};
+
+  @BeforeEach
+  void onlyWithGpu() {
+    Assumptions.assumeTrue(CUDA.unavailableReason() == null, () -> "no GPU: " + CUDA.unavailableReason());
+  }
+
+  @AfterAll
+  static void release() {
+    if (CUDA.unavailableReason() == null) {
+      CudaBackend.releaseStaging();
+    }
+  }
+
+  @Test
+  void dgemmKernelsMatchTheCpu() {
+    System.out.println("GPU: " + CUDA.description());
+    int major = CudaRuntime.get().device(0).major();
+    for (GemmKernel kernel : GemmKernel.values()) {
+      if (major >= kernel.minMajor) {
+        checkDgemm(kernel, new SplittableRandom(11));
+      } else {
+        System.out.println("skipping " + kernel + ": needs compute capability " + kernel.minMajor + ".0");
+      }
+    }
+  }
+
+  private static void checkDgemm(GemmKernel kernel, SplittableRandom random) {
+    for (int[] shape : SHAPES) {
+      for (int t = 0; t < 4; t++) {
+        for (double[] ab : ALPHA_BETA) {
+          boolean transA = (t & 1) != 0;
+          boolean transB = (t & 2) != 0;
+          int m = shape[0];
+          int n = shape[1];
+          int k = shape[2];
+          int rowsA = transA ? k : m;
+          int colsA = transA ? m : k;
+          int rowsB = transB ? n : k;
+          int colsB = transB ? k : n;
+          int lda = rowsA + 3;
+          int ldb = rowsB;
+          int ldc = m + 1;
+          double[] a = random.doubles(2 + (long) lda * colsA, -1, 1).toArray();
+          double[] b = random.doubles(1 + (long) ldb * colsB, -1, 1).toArray();
+          double[] c = random.doubles(4 + (long) ldc * n, -1, 1).toArray();
+          if (ab[1] == 0) {
+            Arrays.fill(c, Double.NaN); // beta = 0 must not read C (BLAS semantics)
+          }
+          double[] c0 = c.clone();
+          double[] expected = c.clone();
+          double[] bound = new double[c.length];
+          CUDA.dgemmOnDevice(kernel, transA, transB, m, n, k, ab[0], a, 2, lda, b, 1, ldb, ab[1], c, 4, ldc);
+          CpuBackend.INSTANCE.dgemm(transA, transB, m, n, k, ab[0], a, 2, lda, b, 1, ldb, ab[1], expected, 4, ldc);
+          CpuBackend.INSTANCE.dgemm(transA, transB, m, n, k, Math.abs(ab[0]), abs(a), 2, lda, abs(b), 1, ldb, 0, bound, 4, ldc);
+          String where = kernel + " m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
+              + " alpha=" + ab[0] + " beta=" + ab[1];
+          for (int o = 0; o < c.length; o++) {
+            int i = (o - 4) % ldc;
+            if (o < 4 || i >= m) {
+              assertTrue(Double.compare(c[o], c0[o]) == 0, where + ": wrote outside C at " + o);
+              continue;
+            }
+            double tol = 2 * (k + 2) * 0x1p-53 * (bound[o] + (ab[1] == 0 ? 0 : Math.abs(ab[1] * c0[o])));
+            assertTrue(Math.abs(c[o] - expected[o]) <= tol,
+                where + ": C(" + i + "," + (o - 4) / ldc + ") = " + c[o] + ", CPU " + expected[o] + ", tolerance " + tol);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void sgemmMatchesTheCpu() {
+    SplittableRandom random = new SplittableRandom(12);
+    for (int[] shape : SHAPES) {
+      for (int t = 0; t < 4; t++) {
+        boolean transA = (t & 1) != 0;
+        boolean transB = (t & 2) != 0;
+        int m = shape[0];
+        int n = shape[1];
+        int k = shape[2];
+        int lda = (transA ? k : m) + 1;
+        int ldb = (transB ? n : k) + 2;
+        float[] a = floats(random, lda * (transA ? m : k));
+        float[] b = floats(random, ldb * (transB ? k : n));
+        float[] c = floats(random, m * n);
+        float[] c0 = c.clone();
+        float[] expected = c.clone();
+        CUDA.sgemmOnDevice(transA, transB, m, n, k, 2f, a, 0, lda, b, 0, ldb, -1f, c, 0, m);
+        CpuBackend.INSTANCE.sgemm(transA, transB, m, n, k, 2f, a, 0, lda, b, 0, ldb, -1f, expected, 0, m);
+        float[] bound = new float[m * n];
+        CpuBackend.INSTANCE.sgemm(transA, transB, m, n, k, 2f, abs(a), 0, lda, abs(b), 0, ldb, 0f, bound, 0, m);
+        for (int o = 0; o < m * n; o++) {
+          double tol = 2 * (k + 2) * 0x1p-24 * (bound[o] + Math.abs(c0[o]));
+          assertTrue(Math.abs(c[o] - expected[o]) <= tol, "sgemm m=" + m + " n=" + n + " k=" + k + " t=" + t + " at " + o);
+        }
+      }
+    }
+  }
+
+  @Test
+  void scatterIsBitIdenticalToTheCpu() {
+    SplittableRandom random = new SplittableRandom(13);
+    int[][] cases = {{1, 1, 1, 1}, {50, 40, 2000, 30}, {300, 5, 100, 1}, {1000, 200, 200, 200}, {129, 70_000, 70_000, 66_000}};
+    for (int[] p : cases) {
+      ScatterCase s = ScatterCase.random(random, p[0], p[1], p[2], p[3]);
+      for (int[] rows : new int[][] {{0, p[0]}, {p[0] / 3, p[0]}}) {
+        double[] out = s.out.clone();
+        double[] expected = s.out.clone();
+        CUDA.scatterColumnsOnDevice(s.v, 3, s.ld, s.count, s.local, s.bucket, s.coef, rows[0], rows[1], out, s.outLd);
+        CpuBackend.INSTANCE.scatterColumns(s.v, 3, s.ld, s.count, s.local, s.bucket, s.coef, rows[0], rows[1], expected, s.outLd);
+        assertArrayEquals(expected, out, "scatter rows=" + p[0] + " hits=" + p[2] + " buckets=" + p[3]);
+      }
+    }
+  }
+
+  @Test
+  void concurrentCallsFromManyThreads() throws Exception {
+    int n = 300;
+    SplittableRandom random = new SplittableRandom(14);
+    double[] a = random.doubles(n * n).toArray();
+    double[] b = random.doubles(n * n).toArray();
+    double[] expected = new double[n * n];
+    CUDA.dgemmOnDevice(GemmKernel.configured(CudaRuntime.get().device(0).major()), false, true, n, n, n, 1, a, 0, n, b, 0, n, 0, expected, 0, n);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<double[]>> results = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        results.add(pool.submit(() -> {
+          double[] c = new double[n * n];
+          CUDA.dgemm(false, true, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+          return c;
+        }));
+      }
+      for (Future<double[]> result : results) {
+        assertArrayEquals(expected, result.get()); // the same kernel on the same data: the same bits
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static double[] abs(double[] x) {
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = Math.abs(x[i]);
+    }
+    return y;
+  }
+
+  private static float[] abs(float[] x) {
+    float[] y = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = Math.abs(x[i]);
+    }
+    return y;
+  }
+
+  private static float[] floats(SplittableRandom random, int size) {
+    float[] x = new float[size];
+    for (int i = 0; i < size; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    return x;
+  }
+}
