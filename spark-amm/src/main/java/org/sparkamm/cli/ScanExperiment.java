@@ -97,7 +97,8 @@ final class ScanExperiment implements Experiment {
     ctx.err.printf(Locale.ROOT, "[scan] the prediction holds in %d of %d settings with a formula or bound%n", held[0],
         held[1]);
     plot.note("solid: ||AB - C||_F / ||AB||_F (mean of " + ctx.trials + " trial" + (ctx.trials > 1 ? "s)" : ")"))
-        .note("dashed: predicted by --sketch auto (closed form, pilot estimate of ||AB||_F),")
+        .note("dashed: --sketch auto's prediction (closed")
+        .note("  form, pilot's estimate of ||AB||_F),")
         .note("  or the bound on ||AB - C||_2 / ||AB||_2")
         .note("dotted: ||AB - C||_2 / ||AB||_2 (where bounded)");
     return new Report(CSV_HEADER, rows, md.toString(), plot);

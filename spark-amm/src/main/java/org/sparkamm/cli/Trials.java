@@ -127,14 +127,15 @@ final class Trials implements AutoCloseable {
    * over each input, not timed in any trial); null where the algorithm has no closed form.
    */
   SketchSizing.Prediction predict(AmmAlgorithm algo, int k, long seed, long pilotSeed) {
-    if (algo.isExact() || Double.isNaN(algo.expectedSquaredError(norms, productNorm2, k, seed))) {
+    if (algo.isExact()) {
       return null;
     }
     if (pilot == null || this.pilotSeed != pilotSeed) {
       pilot = SketchSizing.Pilot.of(problem.pilotValues(pilotSeed));
       this.pilotSeed = pilotSeed;
     }
-    return SketchSizing.predict(algo, norms, pilot, k, seed);
+    SketchSizing.Prediction p = SketchSizing.predict(algo, norms, pilot, k, seed);
+    return Double.isNaN(p.error) ? null : p;
   }
 
   /** ||AB||_2, estimated once (the exact product collected to the driver on Spark). */
