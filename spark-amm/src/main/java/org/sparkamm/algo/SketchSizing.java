@@ -18,6 +18,13 @@ import org.sparkamm.error.AmmArgumentException;
  * flops, one pass over each operand. To keep the target when P overestimates ||AB||_F^2, l is chosen
  * against the lower estimate {@code P- = max(P - 2 s / sqrt(T), P / (1 + 2 sqrt(2 / T)))}, s the
  * probes' sample standard deviation (the second term is the worst case allowed by the variance bound).
+ * The closed form is evaluated at P- too, so l is the smallest with {@code E(P-) <= eps^2 P-}: the
+ * closed forms' E(P)/P does not increase with P (for the sketches (K + P - 2 sum_i ||a_i||^2 ||b_i||^2) / (l P),
+ * K = ||A||^2 ||B||^2 at least twice the sum beyond a handful of inner indices; for crs
+ * ((n / l) sum_i ||a_i||^2 ||b_i||^2 - P / l) / P), so that condition implies the target whenever
+ * P- &lt;= ||AB||_F^2. Evaluating at P instead let crs, whose closed form subtracts the estimate, miss
+ * the target by 20% or more when the pilot overestimated (the scan's predicted-against-achieved table
+ * showed it: a pilot 1.5x high on the random loader's nearly rank-one product).
  *
  * <p><b>The search.</b> The closed forms decrease in l (each is a sum of terms in 1/l, or in the
  * probabilities that grow with l); the smallest l in [1, n] meeting {@code eps^2 P-} is found by
@@ -141,8 +148,9 @@ public final class SketchSizing {
 
   /** The prediction at sketch size {@code l} from the inner norms and the pilot (see {@link Prediction}). */
   public static Prediction predict(AmmAlgorithm algo, InnerNorms norms, Pilot pilot, int l, long seed) {
-    if (pilot.mean == 0) {
-      return new Prediction(0, 0, 0); // AB = 0 (up to the probes)
+    if (pilot.mean == 0) { // AB = 0 (up to the probes): any sketch is exact, where a closed form says so
+      double none = Double.isNaN(algo.expectedSquaredError(norms, 0.0, l, seed)) ? Double.NaN : 0.0;
+      return new Prediction(none, none, none);
     }
     double at = relative(algo, norms, pilot.mean, l, seed);
     double atLower = relative(algo, norms, pilot.lower, l, seed);
@@ -170,16 +178,16 @@ public final class SketchSizing {
     }
     long hi = Math.max(1, Math.min(n, Integer.MAX_VALUE - 8));
     double target = eps * eps * low;
-    double atHi = algo.expectedSquaredError(norms, mean, (int) hi, seed);
+    double atHi = algo.expectedSquaredError(norms, low, (int) hi, seed);
     AmmArgumentException.require(!Double.isNaN(atHi),
         "%s has no closed-form error to choose a sketch size from; give --sketch", algo.tag());
     AmmArgumentException.require(atHi <= target,
         "%s cannot reach relative error %s with a sketch of at most n = %d (it predicts %.3g there): use mm",
-        algo.tag(), eps, hi, Math.sqrt(atHi / mean));
+        algo.tag(), eps, hi, Math.sqrt(atHi / low));
     long lo = 1;
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (algo.expectedSquaredError(norms, mean, (int) mid, seed) <= target) {
+      if (algo.expectedSquaredError(norms, low, (int) mid, seed) <= target) {
         hi = mid;
       } else {
         lo = mid + 1;
