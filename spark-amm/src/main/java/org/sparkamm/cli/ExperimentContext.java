@@ -118,10 +118,11 @@ final class ExperimentContext {
   /**
    * False for the methods whose result does not depend on the sketch size, as their Javadoc states:
    * the exact product (and exact modes such as {@code int8_fp64}), block low-rank approximation
-   * (its ranks set the accuracy) and scalar quantization (every entry rounded).
+   * (its ranks set the accuracy), scalar quantization (every entry rounded) and the codebook methods
+   * (their codebook, trained once, fixes the result; the sketch size is read only by training).
    */
   static boolean readsSketchSize(AmmAlgorithm algo) {
-    return !(algo.isExact() || algo.factorsBlocks() || algo.quantizesEntries());
+    return !(algo.isExact() || algo.factorsBlocks() || algo.quantizesEntries() || algo.needsTraining());
   }
 
   /**

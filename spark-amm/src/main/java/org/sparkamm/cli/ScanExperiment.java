@@ -311,7 +311,8 @@ final class ScanExperiment implements Experiment {
     md.append("### Median time, ms (speed-up over the exact product)\n\n").append(times);
     if (anyOnce) {
       md.append(String.format(Locale.ROOT, "%n(any l): the method does not read the sketch size (an exact mode, block"
-          + " low-rank approximation, scalar quantization): measured once, at l = %,d.%n", ctx.sketches[0]));
+          + " low-rank approximation, scalar quantization, a codebook method, whose codebook is trained once at"
+          + " this l): measured once, at l = %,d.%n", ctx.sketches[0]));
     }
     return md.append(notes).append('\n').toString();
   }
