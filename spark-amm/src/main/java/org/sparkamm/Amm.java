@@ -37,6 +37,7 @@ import org.sparkamm.spark.RowAlignedProduct;
  * Matrix c = amm.multiply(a, b, 100);                  // local Spark matrices
  * BlockMatrix cd = amm.multiply(ad, bd, 100);          // distributed, A (m x n) times B (n x p)
  * Matrix cov = amm.multiplyRowAligned(x, y, 100);      // X^T Y of two IndexedRowMatrix, same rows
+ * Matrix g = amm.gram(x, 100);                         // X^T X, one pass and one sketch
  * Breakdown phases = amm.getBreakDown();
  *
  * Amm pq = Amm.create("pq");                           // codebook methods: train first, on other data
@@ -216,6 +217,28 @@ public final class Amm {
     checkSketchSize(sketchSize);
     Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.multiply(algorithm, df, xCol, yCol, sketchSize,
         seed(), backendChoice()));
+    breakdown = r.breakdown;
+    return r.product;
+  }
+
+  /**
+   * C ~ X^T X, the Gram matrix of X (k x m) on Spark, local m x m: the row-aligned product with both
+   * sides X, at the cost of one side (one pass over the rows and one sketch where the two-sided
+   * product makes two; the exact Gram needs no join). Equal to {@code multiplyRowAligned(x, x, l)}
+   * to rounding, which takes this path too (it recognizes the same matrix, or the same RDD object).
+   */
+  public Matrix gram(IndexedRowMatrix x, int sketchSize) {
+    checkSketchSize(sketchSize);
+    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.gram(algorithm, x, sketchSize, seed(), backendChoice()));
+    breakdown = r.breakdown;
+    return r.product;
+  }
+
+  /** {@link #gram(IndexedRowMatrix, int)} of one vector column of {@code df}, rows numbered by position. */
+  public Matrix gram(Dataset<Row> df, String col, int sketchSize) {
+    checkSketchSize(sketchSize);
+    Timed<DenseMatrix> r = unwrap(() -> RowAlignedProduct.gram(algorithm, df, col, sketchSize, seed(),
+        backendChoice()));
     breakdown = r.breakdown;
     return r.product;
   }

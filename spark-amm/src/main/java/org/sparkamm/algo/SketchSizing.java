@@ -18,6 +18,13 @@ import org.sparkamm.error.AmmArgumentException;
  * flops, one pass over each operand. To keep the target when P overestimates ||AB||_F^2, l is chosen
  * against the lower estimate {@code P- = max(P - 2 s / sqrt(T), P / (1 + 2 sqrt(2 / T)))}, s the
  * probes' sample standard deviation (the second term is the worst case allowed by the variance bound).
+ * The closed form is evaluated at P- too, so l is the smallest with {@code E(P-) <= eps^2 P-}: the
+ * closed forms' E(P)/P does not increase with P (for the sketches (K + P - 2 sum_i ||a_i||^2 ||b_i||^2) / (l P),
+ * K = ||A||^2 ||B||^2 at least twice the sum beyond a handful of inner indices; for crs
+ * ((n / l) sum_i ||a_i||^2 ||b_i||^2 - P / l) / P), so that condition implies the target whenever
+ * P- &lt;= ||AB||_F^2. Evaluating at P instead let crs, whose closed form subtracts the estimate, miss
+ * the target by 20% or more when the pilot overestimated (the scan's predicted-against-achieved table
+ * showed it: a pilot 1.5x high on the random loader's nearly rank-one product).
  *
  * <p><b>The search.</b> The closed forms decrease in l (each is a sum of terms in 1/l, or in the
  * probabilities that grow with l); the smallest l in [1, n] meeting {@code eps^2 P-} is found by
@@ -84,6 +91,78 @@ public final class SketchSizing {
   }
 
   /**
+   * The pilot's estimate of ||AB||_F^2 from its values z_t: the mean P, the standard error
+   * {@code s / sqrt(T)} (s the sample standard deviation), the lower estimate
+   * {@code P- = max(P - 2 s / sqrt(T), P / (1 + 2 sqrt(2 / T)))} the size is chosen against, and the
+   * upper estimate {@code P+ = P + 2 s / sqrt(T)}: [P-, P+] is the pilot's two-standard-error interval.
+   */
+  public static final class Pilot {
+    public final double mean;
+    public final double lower;
+    public final double upper;
+    /** The estimated relative standard deviation of the mean, s / (sqrt(T) P); 0 when P = 0. */
+    public final double relativeSd;
+
+    private Pilot(double[] z) {
+      double m = 0;
+      for (double v : z) {
+        m += v;
+      }
+      m /= z.length;
+      double var = 0;
+      for (double v : z) {
+        var += (v - m) * (v - m);
+      }
+      double t = z.length;
+      double se = Math.sqrt(var / Math.max(1, z.length - 1)) / Math.sqrt(t);
+      this.mean = m;
+      this.lower = Math.max(m - 2 * se, m / (1 + 2 * Math.sqrt(2 / t)));
+      this.upper = m + 2 * se;
+      this.relativeSd = m > 0 ? se / m : 0;
+    }
+
+    /** The estimate from the pilot's values (at least one). */
+    public static Pilot of(double[] z) {
+      AmmArgumentException.require(z.length >= 1, "the pilot needs at least one probe value");
+      return new Pilot(z);
+    }
+  }
+
+  /**
+   * What {@code --sketch auto} predicts at one sketch size: the relative error
+   * {@code sqrt(E||AB - C_l||_F^2 / P)} against the pilot's mean P, and the same against the ends of
+   * the pilot's interval [P-, P+] (the prediction's own uncertainty, which comes from the pilot alone:
+   * the closed form is exact given ||AB||_F). NaN where the algorithm has no closed form.
+   */
+  public static final class Prediction {
+    public final double error;
+    public final double low;
+    public final double high;
+
+    Prediction(double error, double low, double high) {
+      this.error = error;
+      this.low = low;
+      this.high = high;
+    }
+  }
+
+  /** The prediction at sketch size {@code l} from the inner norms and the pilot (see {@link Prediction}). */
+  public static Prediction predict(AmmAlgorithm algo, InnerNorms norms, Pilot pilot, int l, long seed) {
+    if (pilot.mean == 0) { // AB = 0 (up to the probes): any sketch is exact, where a closed form says so
+      double none = Double.isNaN(algo.expectedSquaredError(norms, 0.0, l, seed)) ? Double.NaN : 0.0;
+      return new Prediction(none, none, none);
+    }
+    double at = relative(algo, norms, pilot.mean, l, seed);
+    double atLower = relative(algo, norms, pilot.lower, l, seed);
+    double atUpper = relative(algo, norms, pilot.upper, l, seed);
+    return new Prediction(at, Math.min(atLower, atUpper), Math.max(atLower, atUpper));
+  }
+
+  private static double relative(AmmAlgorithm algo, InnerNorms norms, double productNorm2, int l, long seed) {
+    return Math.sqrt(Math.max(0, algo.expectedSquaredError(norms, productNorm2, l, seed)) / productNorm2);
+  }
+
+  /**
    * The smallest sketch size in [1, n] meeting the target relative error {@code eps}, given the
    * inner norms (n = their length) and the pilot's values.
    */
@@ -91,40 +170,29 @@ public final class SketchSizing {
     AmmArgumentException.require(eps > 0 && eps < 1 && Double.isFinite(eps),
         "target error must be in (0, 1), got %s", eps);
     AmmArgumentException.require(!algo.isExact(), "%s is exact: it has no sketch size to choose", algo.tag());
-    double mean = 0;
-    for (double z : pilot) {
-      mean += z;
-    }
-    mean /= pilot.length;
-    double var = 0;
-    for (double z : pilot) {
-      var += (z - mean) * (z - mean);
-    }
-    double sd = Math.sqrt(var / Math.max(1, pilot.length - 1));
-    double t = pilot.length;
-    double low = Math.max(mean - 2 * sd / Math.sqrt(t), mean / (1 + 2 * Math.sqrt(2 / t)));
-    double relSd = mean > 0 ? sd / Math.sqrt(t) / mean : 0;
+    Pilot est = Pilot.of(pilot);
+    double mean = est.mean;
+    double low = est.lower;
     if (mean == 0) {
       return new Choice(1, 0.0, 0.0, 0.0, 0.0); // AB = 0 (up to the probes): any sketch is as good
     }
     long hi = Math.max(1, Math.min(n, Integer.MAX_VALUE - 8));
     double target = eps * eps * low;
-    double atHi = algo.expectedSquaredError(norms, mean, (int) hi, seed);
+    double atHi = algo.expectedSquaredError(norms, low, (int) hi, seed);
     AmmArgumentException.require(!Double.isNaN(atHi),
         "%s has no closed-form error to choose a sketch size from; give --sketch", algo.tag());
     AmmArgumentException.require(atHi <= target,
         "%s cannot reach relative error %s with a sketch of at most n = %d (it predicts %.3g there): use mm",
-        algo.tag(), eps, hi, Math.sqrt(atHi / mean));
+        algo.tag(), eps, hi, Math.sqrt(atHi / low));
     long lo = 1;
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (algo.expectedSquaredError(norms, mean, (int) mid, seed) <= target) {
+      if (algo.expectedSquaredError(norms, low, (int) mid, seed) <= target) {
         hi = mid;
       } else {
         lo = mid + 1;
       }
     }
-    double predicted = Math.sqrt(Math.max(0, algo.expectedSquaredError(norms, mean, (int) lo, seed)) / mean);
-    return new Choice((int) lo, predicted, mean, relSd, low);
+    return new Choice((int) lo, relative(algo, norms, mean, (int) lo, seed), mean, est.relativeSd, low);
   }
 }

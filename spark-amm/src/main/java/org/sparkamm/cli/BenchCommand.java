@@ -23,7 +23,8 @@ import org.sparkamm.local.Blas;
  * summary on stderr: median time, speed-up against exact, and time as a multiple of one read of the
  * inputs (the floor of any one-pass method). The algorithm, the loader and one sketch size may come
  * from a LibAMM config ({@link RunConfig}). A codebook method given no codebook ({@code codebookPath})
- * is first trained on other columns of the same generators ({@code --gen} only); its training time is
+ * is first trained on other data of the same distribution ({@link Problem#training}: other columns of
+ * the {@code --gen} generators, or a generating loader's training draw); its training time is
  * reported on stderr, apart from its multiply times, whose breakdown has encoding A in buildATime,
  * B's tables or encoding in buildBTime and the table lookups in fABTime.
  */

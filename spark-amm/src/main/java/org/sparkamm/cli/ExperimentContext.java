@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.AmmAlgorithm;
+import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.error.AmmArgumentException;
 
 /**
@@ -50,14 +51,22 @@ final class ExperimentContext {
     final long referenceMillis;
     final long seed;
     final List<Trial> trials;
+    /**
+     * Beside each trial, what {@code --sketch auto} predicts for it ({@link Trials#predict}, the pilot
+     * drawn at {@link #seed}); null for a cold or failed trial, a method without a closed form, or a
+     * run that did not ask for predictions.
+     */
+    final List<SketchSizing.Prediction> predictions;
 
-    Measured(String engine, String shape, long readMillis, long referenceMillis, long seed, List<Trial> trials) {
+    Measured(String engine, String shape, long readMillis, long referenceMillis, long seed, List<Trial> trials,
+        List<SketchSizing.Prediction> predictions) {
       this.engine = engine;
       this.shape = shape;
       this.readMillis = readMillis;
       this.referenceMillis = referenceMillis;
       this.seed = seed;
       this.trials = trials;
+      this.predictions = predictions;
     }
   }
 
@@ -109,10 +118,11 @@ final class ExperimentContext {
   /**
    * False for the methods whose result does not depend on the sketch size, as their Javadoc states:
    * the exact product (and exact modes such as {@code int8_fp64}), block low-rank approximation
-   * (its ranks set the accuracy) and scalar quantization (every entry rounded).
+   * (its ranks set the accuracy), scalar quantization (every entry rounded) and the codebook methods
+   * (their codebook, trained once, fixes the result; the sketch size is read only by training).
    */
   static boolean readsSketchSize(AmmAlgorithm algo) {
-    return !(algo.isExact() || algo.factorsBlocks() || algo.quantizesEntries());
+    return !(algo.isExact() || algo.factorsBlocks() || algo.quantizesEntries() || algo.needsTraining());
   }
 
   /**
@@ -147,6 +157,14 @@ final class ExperimentContext {
    * Failed trials are recorded and the run goes on.
    */
   Measured measure(String engine, List<String> inputs, boolean coldTrial) {
+    return measure(engine, inputs, coldTrial, false);
+  }
+
+  /**
+   * As {@link #measure(String, List, boolean)}; {@code predict} adds, beside each warm trial that
+   * succeeded, the error {@code --sketch auto} predicts for it ({@link Trials#predict}).
+   */
+  Measured measure(String engine, List<String> inputs, boolean coldTrial, boolean predict) {
     Args load = argsFor(inputs, engine);
     RunConfig conf = RunConfig.of(command, load);
     List<Amm> algos = new ArrayList<>();
@@ -156,6 +174,7 @@ final class ExperimentContext {
     long seed = conf.seed();
     progress(engines.size() * steps(algos, coldTrial)).note("loading the inputs on the " + engine + " engine");
     List<Trial> done = new ArrayList<>();
+    List<SketchSizing.Prediction> predictions = new ArrayList<>();
     try (Problem problem = Problem.load(command, load, conf, false)) {
       if (!unreadReported) {
         conf.reportUnread(err);
@@ -181,12 +200,24 @@ final class ExperimentContext {
               Trial trial = cold && amm.tag().equals(Trials.REFERENCE) ? loop.reference(k, seed)
                   : loop.run(amm, k, index, seed + index, cold);
               done.add(trial);
+              predictions.add(predict && !cold && !trial.failed() ? prediction(loop, amm, k, seed + index, seed)
+                  : null);
               progress.end(what, trial);
             }
           }
         }
-        return new Measured(engine, problem.shape(), loop.readMillis, loop.exact.millis, seed, done);
+        return new Measured(engine, problem.shape(), loop.readMillis, loop.exact.millis, seed, done, predictions);
       }
+    }
+  }
+
+  /** {@link Trials#predict}, or null (noted on the progress line) when computing it fails. */
+  private SketchSizing.Prediction prediction(Trials loop, Amm amm, int k, long seed, long pilotSeed) {
+    try {
+      return loop.predict(amm.algorithm(), k, seed, pilotSeed);
+    } catch (RuntimeException e) {
+      progress.note(amm.tag() + " l=" + k + ": no prediction: " + Main.failureMessage(e));
+      return null;
     }
   }
 

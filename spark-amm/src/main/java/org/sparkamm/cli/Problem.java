@@ -11,6 +11,7 @@ import org.sparkamm.algo.Breakdown;
 import org.sparkamm.codebook.Codebook;
 import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.LocalEngine;
+import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.io.LowRankData;
 import org.sparkamm.io.BlockSource;
@@ -181,7 +182,7 @@ final class Problem implements AutoCloseable {
   }
 
   private void layout(Operands ops, boolean ta, boolean tb, int blockSize, int parts) {
-    this.trainingOps = ops.nextColumns();
+    this.trainingOps = ops.training;
     this.ta = ta;
     this.tb = tb;
     this.blockSize = blockSize;
@@ -189,26 +190,29 @@ final class Problem implements AutoCloseable {
   }
 
   /**
-   * Training operands for the codebook methods: of the same distribution as these, never these. For
-   * generated data ({@code --gen}) the next columns of the same generators (the same latent factors
-   * per row, fresh loadings and noise), with the same transposes, on the same engine and session
-   * (closing it releases its inputs only). Other inputs have none: train with train-codebooks.
+   * Training operands for the codebook methods: of the same distribution as these, never these, with
+   * the same transposes, on the same engine and session (closing it releases its inputs only). For
+   * {@code --gen} the next columns of the same generators (the same latent factors per row, fresh
+   * loadings and noise); for a generating loader ({@code random}, {@code gaussian}, ...) its
+   * training draw ({@link GeneratorLoader#trainingDraw()}: the same shapes and distribution from
+   * streams of their own). File inputs (--a/--b, and the SIFT, MNIST, MediaMill and mtx loaders) have
+   * none: train on other data with train-codebooks.
    */
   Problem training(String command) {
     AmmArgumentException.require(trainingOps != null,
-        "%s: training data of the same distribution is drawn from --gen generators only; train on your own "
-            + "data with 'spark-amm train-codebooks' and pass --set codebookPath=FILE", command);
+        "%s: training data of the same distribution is drawn from --gen and the generating loaders only; train "
+            + "on your own data with 'spark-amm train-codebooks' and pass --set codebookPath=FILE", command);
     Operands ops = trainingOps;
     if (!onSpark) {
-      DenseMatrix a = local(ops.sourceA, false);
-      DenseMatrix b = local(ops.sourceB, false);
+      DenseMatrix a = local(ops.sourceA, ops.normalizeByMax);
+      DenseMatrix b = local(ops.sourceB, ops.normalizeByMax);
       return new Problem(null, ta ? a.transpose() : a, tb ? b.transpose() : b, null, null, false);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.session.sparkContext());
-    BlockMatrix a = SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, false);
+    BlockMatrix a = SparkMatrices.generate(jsc, ops.sourceA, blockSize, parts, ops.normalizeByMax);
     BlockMatrix b = null;
     try {
-      b = SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, false);
+      b = SparkMatrices.generate(jsc, ops.sourceB, blockSize, parts, ops.normalizeByMax);
       Problem p = new Problem(new Sessions.Handle(session.session, false), null, null, ta ? a.transpose() : a,
           tb ? b.transpose() : b, false);
       p.cachedA = a;
@@ -248,17 +252,11 @@ final class Problem implements AutoCloseable {
     boolean normalizeByMax;
     boolean float32;
     String note;
-    /** For --gen: the generator and the shape, so that other columns can be drawn. */
-    LowRankData data;
-    long rows;
-    long colsA;
-    long colsB;
+    /** Generated operands of the same distribution for codebook training, or null (see {@link #training}). */
+    Operands training;
 
-    /** Generated operands with the next colsA (colsB) columns of the same generators, or null. */
-    Operands nextColumns() {
-      if (data == null) {
-        return null;
-      }
+    /** Generated operands with the next {@code cols(A)}, {@code cols(B)} columns of the same generators. */
+    static Operands nextColumns(LowRankData data, long rows, long colsA, long colsB) {
       return generated(shifted(data.source(LowRankData.Which.A, rows, 2 * colsA), colsA),
           shifted(data.source(LowRankData.Which.B, rows, 2 * colsB), colsB), false);
     }
@@ -339,10 +337,7 @@ final class Problem implements AutoCloseable {
         args.getDouble("noise", 1.0));
     Operands ops = Operands.generated(data.source(LowRankData.Which.A, dims[0], dims[1]),
         data.source(LowRankData.Which.B, dims[0], dims[2]), false);
-    ops.data = data;
-    ops.rows = dims[0];
-    ops.colsA = dims[1];
-    ops.colsB = dims[2];
+    ops.training = Operands.nextColumns(data, dims[0], dims[1], dims[2]);
     return ops;
   }
 
@@ -351,7 +346,10 @@ final class Problem implements AutoCloseable {
     MatrixLoader loader = conf.loader(tag);
     if (loader instanceof GeneratorLoader) {
       GeneratorLoader g = (GeneratorLoader) loader;
-      return Operands.generated(g.generatorA(), g.generatorB(), g.normalizesByMax());
+      GeneratorLoader t = g.trainingDraw();
+      Operands ops = Operands.generated(g.generatorA(), g.generatorB(), g.normalizesByMax());
+      ops.training = Operands.generated(t.generatorA(), t.generatorB(), t.normalizesByMax());
+      return ops;
     }
     return Operands.local(new LoadedMatrix(loader.getA(), false), new LoadedMatrix(loader.getB(), false));
   }
@@ -417,7 +415,7 @@ final class Problem implements AutoCloseable {
   }
 
   /** The sketch size for a target relative error ({@code Amm.sketchSizeFor}) on this problem's engine. */
-  org.sparkamm.algo.SketchSizing.Choice sketchSizeFor(Amm amm, double targetError) {
+  SketchSizing.Choice sketchSizeFor(Amm amm, double targetError) {
     return onSpark ? amm.sketchSizeFor(ad, bd, targetError) : amm.sketchSizeFor(a, b, targetError);
   }
 
@@ -441,6 +439,11 @@ final class Problem implements AutoCloseable {
           .map(e -> org.sparkamm.local.FrobeniusError.squaredNorm(e._2().toArray())).fold(0.0, Double::sum);
     }
     return org.sparkamm.local.FrobeniusError.squaredNorm(exact.local.toArray());
+  }
+
+  /** The pilot's values for choosing a sketch size ({@code SketchSizing}), as {@code --sketch auto} computes them. */
+  double[] pilotValues(long seed) {
+    return onSpark ? BlockProduct.pilotValues(ad, bd, seed) : SketchSizing.localProbeValues(a, b, seed);
   }
 
   /** The per-inner-index norms of the error formulas (on Spark cached: {@code release()} them). */

@@ -4,6 +4,7 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.InnerNorms;
+import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.local.SpectralNorm;
 
 /**
@@ -36,6 +37,9 @@ final class Trials implements AutoCloseable {
   private final InnerNorms norms;
   private final boolean spectral;
   private double productSpectralNorm = Double.NaN;
+  /** The pilot of {@link #predict}, drawn on first use. */
+  private SketchSizing.Pilot pilot;
+  private long pilotSeed;
   /** The exact product, column-major, once a spectral error needs it. */
   private double[] exactValues;
 
@@ -114,6 +118,24 @@ final class Trials implements AutoCloseable {
         run.release();
       }
     }
+  }
+
+  /**
+   * What {@code --sketch auto} predicts for {@code algo} at sketch size {@code k} with {@code seed}
+   * ({@link SketchSizing#predict}: the closed form against the pilot's estimate of ||AB||_F^2, not the
+   * exact norm this loop knows), the pilot drawn once, at {@code pilotSeed}, on first use (one pass
+   * over each input, not timed in any trial); null where the algorithm has no closed form.
+   */
+  SketchSizing.Prediction predict(AmmAlgorithm algo, int k, long seed, long pilotSeed) {
+    if (algo.isExact()) {
+      return null;
+    }
+    if (pilot == null || this.pilotSeed != pilotSeed) {
+      pilot = SketchSizing.Pilot.of(problem.pilotValues(pilotSeed));
+      this.pilotSeed = pilotSeed;
+    }
+    SketchSizing.Prediction p = SketchSizing.predict(algo, norms, pilot, k, seed);
+    return Double.isNaN(p.error) ? null : p;
   }
 
   /** ||AB||_2, estimated once (the exact product collected to the driver on Spark). */

@@ -30,18 +30,44 @@ import org.sparkamm.random.Streams;
  *       ({@code zipfAlphaA}, {@code zipfAlphaB} 0.0; 0 is uniform, larger is more skewed), divided by
  *       the largest sample; {@code randA}/{@code randB} = 1 makes that matrix U[0, 1).
  * </ul>
+ *
+ * <p>Each loader also has a {@link #trainingDraw()}: the same distribution drawn from streams of its
+ * own, on which the codebook methods train before they are measured on this draw.
  */
 public final class GeneratorLoader implements MatrixLoader {
   static final String[] TAGS = {"random", "gaussian", "exponential", "poisson", "binomial", "beta", "sparse",
       "zeroMasked", "zipf"};
+  private static final long[] TEST_STREAMS = {Streams.LOADER_A, Streams.LOADER_B, Streams.LOADER_REDUCE_A,
+      Streams.LOADER_REDUCE_B};
+  private static final long[] TRAINING_STREAMS = {Streams.LOADER_TRAINING_A, Streams.LOADER_TRAINING_B,
+      Streams.LOADER_TRAINING_REDUCE_A, Streams.LOADER_TRAINING_REDUCE_B};
   private final String tag;
+  /** The streams of A, B and their reduced rows: the test draw's, or the training draw's. */
+  private final long[] streams;
+  private AmmConfig config;
   private GeneratedMatrix a;
   private GeneratedMatrix b;
   private boolean normalizeByMax;
 
   GeneratorLoader(String tag) {
+    this(tag, TEST_STREAMS);
+  }
+
+  private GeneratorLoader(String tag, long[] streams) {
     this.tag = tag;
+    this.streams = streams;
     setConfig(new AmmConfig());
+  }
+
+  /**
+   * The training draw: a loader of the same tag and configuration (so the same shapes and
+   * distribution) whose A, B and reduced rows come from streams of their own, hence independent of
+   * this draw's entries and of each other (every entry a pure function of (seed, stream, index)).
+   * The codebook methods train on it and are measured on this draw. A training draw's own training
+   * draw is itself.
+   */
+  public GeneratorLoader trainingDraw() {
+    return new GeneratorLoader(tag, TRAINING_STREAMS).setConfig(config);
   }
 
   @Override
@@ -55,9 +81,10 @@ public final class GeneratorLoader implements MatrixLoader {
     long aCol = cfg.getLong("aCol", 1000, 1, Integer.MAX_VALUE);
     long bCol = cfg.getLong("bCol", 500, 1, Integer.MAX_VALUE);
     long seed = cfg.getLong("seed", 114514);
-    long keyA = CounterRng.streamKey(seed, Streams.LOADER_A);
-    long keyB = CounterRng.streamKey(seed, Streams.LOADER_B);
+    long keyA = CounterRng.streamKey(seed, streams[0]);
+    long keyB = CounterRng.streamKey(seed, streams[1]);
     normalizeByMax = false;
+    config = new AmmConfig(cfg);
     switch (tag) {
       case "random":
         a = new GeneratedMatrix(aRow, aCol, keyA, Sampler.uniform());
@@ -93,9 +120,9 @@ public final class GeneratorLoader implements MatrixLoader {
       }
       case "sparse":
         a = new GeneratedMatrix(aRow, aCol, keyA, Sampler.uniform()).density(probability(cfg, "aDensity", 1.0))
-            .copiesOfRowZero(reducedRows(seed, Streams.LOADER_REDUCE_A, aRow, cfg.getLong("aReduce", 0, 0, aRow - 1)));
+            .copiesOfRowZero(reducedRows(seed, streams[2], aRow, cfg.getLong("aReduce", 0, 0, aRow - 1)));
         b = new GeneratedMatrix(aCol, bCol, keyB, Sampler.uniform()).density(probability(cfg, "bDensity", 1.0))
-            .copiesOfRowZero(reducedRows(seed, Streams.LOADER_REDUCE_B, aCol, cfg.getLong("bReduce", 0, 0, aCol - 1)));
+            .copiesOfRowZero(reducedRows(seed, streams[3], aCol, cfg.getLong("bReduce", 0, 0, aCol - 1)));
         break;
       case "zeroMasked": {
         double nnzA = probability(cfg, "nnzA", 1.0);

@@ -12,9 +12,9 @@ import org.sparkamm.Amm;
 
 /**
  * The approximate covariance of one or more vector columns stacked side by side, z_i = [x_i; y_i; ...]
- * (dimension D = sum of the columns' sizes), through the row-aligned product
- * {@link Amm#multiplyRowAligned(IndexedRowMatrix, IndexedRowMatrix, int)} of Z with itself, row i
- * being the i-th row of the DataFrame (its position, as the DataFrame overload numbers rows):
+ * (dimension D = sum of the columns' sizes), through the Gram product {@link Amm#gram(IndexedRowMatrix, int)}
+ * (the row-aligned product of Z with itself, one pass and one sketch), row i being the i-th row of
+ * the DataFrame (its position, as the DataFrame overload numbers rows):
  *
  * <pre>
  *   centered:   S = sym(AMM(Zc^T, Zc)) / (n - 1),   Zc = Z - 1 mu^T   (rows z_i - mu)
@@ -66,7 +66,7 @@ final class ApproximateCovariance {
     }
     IndexedRowMatrix z = new IndexedRowMatrix(rows.javaRDD().zipWithIndex()
         .map(r -> new IndexedRow(r._2(), stack(r._1(), names, dims, means))).rdd(), moments.count(), d);
-    double[] g = amm.multiplyRowAligned(z, z, sketchSize).toArray();
+    double[] g = amm.gram(z, sketchSize).toArray();
     double scale = center ? 1.0 / (moments.count() - 1) : 1.0 / moments.count();
     for (int j = 0; j < d; j++) {
       for (int i = 0; i <= j; i++) {

@@ -42,4 +42,9 @@ public final class Streams {
   public static final long LOADER_B = 201;
   public static final long LOADER_REDUCE_A = 202;
   public static final long LOADER_REDUCE_B = 203;
+  /** The training draw of the same loaders: other entries of the same distribution, for codebook training. */
+  public static final long LOADER_TRAINING_A = 204;
+  public static final long LOADER_TRAINING_B = 205;
+  public static final long LOADER_TRAINING_REDUCE_A = 206;
+  public static final long LOADER_TRAINING_REDUCE_B = 207;
 }

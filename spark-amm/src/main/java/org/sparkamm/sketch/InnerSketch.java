@@ -33,6 +33,16 @@ public interface InnerSketch extends Serializable {
   SketchSlice slice(long start, int len, Side side);
 
   /**
+   * A's side as a multiple of B's, sketch column by sketch column: {@code S_A = diag(f) S_B} for the
+   * returned f, or null when both sides apply the same S (every sketch but a column-row sample, whose
+   * A side carries the pair weights). A Gram product {@code X^T X} sketches X once, as B's side, and
+   * derives A's side from it: X^T S_A^T = (X^T S_B^T) diag(f).
+   */
+  default double[] sideAFactors() {
+    return null;
+  }
+
+  /**
    * True when the sketch acts on each inner index on its own at a cost proportional to its hits
    * (the {@link Hits} form), so that rows arriving one at a time need not be batched into blocks.
    */

@@ -36,6 +36,12 @@ public final class SampledSketch implements InnerSketch {
     return weights.clone();
   }
 
+  /** A's side is B's times the pair weights: column t of the sketch holds w_t a_i on A's side, b_i on B's. */
+  @Override
+  public double[] sideAFactors() {
+    return weights.clone();
+  }
+
   @Override
   public Hits slice(long start, int len, Side side) {
     int from = lowerBound(start);

@@ -50,6 +50,20 @@ import org.sparkamm.sketch.SketchedBlock;
  * task resolves it on its executor (scatter-adds, dense tiles, the exact product's batch GEMMs). The
  * driver's one reduced product (m x l times l x n) runs on the driver's backend for
  * {@link BackendChoice#onDriver()}.
+ * <p><b>The Gram path</b> {@code X^T X} ({@link #gram}, or {@link #multiply} given the same RDD object
+ * for X and Y, or the same DataFrame column twice): the estimator is the two-sided one with Y = X, so
+ * one pass and one sketch suffice. A linear sketch applies the same S to both sides, so X is sketched
+ * once ({@code X^T S^T}, m x l) and the reduced product is {@code (X^T S^T)(X^T S^T)^T}; a column-row
+ * sample draws the same indices for both sides and its A side is B's with each column scaled by its
+ * pair weight ({@link InnerSketch#sideAFactors}); the sampling norms are gathered once
+ * ({@code ||x_i||^2} serves both sides). The result equals the two-sided product to rounding (the
+ * same sums, possibly added in another order). Saved: one of the two passes over the rows (m doubles
+ * per row read and sketched), one of the two partial sketches per task (m l doubles sent to the
+ * driver) and, for sampling, one of the two gathers of row norms (16 bytes per row shuffled). The
+ * exact Gram needs no join at all: each partition sums {@code X_p^T X_p} over its own rows and the
+ * m x m partial sums are tree-reduced, so nothing is shuffled (the join shuffled 2 n m doubles).
+ * Methods with a path of their own (entry sampling, quantization, block low rank, codebooks,
+ * co-occurring directions) run their two-sided product on (X, X).
  */
 public final class RowAlignedProduct {
   private static final int BATCH = 256;
@@ -57,8 +71,26 @@ public final class RowAlignedProduct {
   private RowAlignedProduct() {}
 
 
+  /**
+   * {@code X^T Y}; the Gram path when X and Y are the same rows: the same matrix object, or two
+   * matrices over the same RDD object with the same number of columns (never for different RDDs,
+   * even with equal contents: they take the two-sided path, with the same result to rounding).
+   */
   public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k, long seed,
       BackendChoice backend) {
+    boolean same = x == y || (x.rows() == y.rows() && x.numCols() == y.numCols());
+    return product(algo, x, same ? x : y, k, seed, same, backend);
+  }
+
+  /** The Gram matrix {@code X^T X} (m x m) with one pass and one sketch (see the class comment). */
+  public static Timed<DenseMatrix> gram(AmmAlgorithm algo, IndexedRowMatrix x, int k, long seed,
+      BackendChoice backend) {
+    return product(algo, x, x, k, seed, true, backend);
+  }
+
+  /** {@code X^T Y}, or {@code X^T X} when {@code gram} (then y is x). */
+  private static Timed<DenseMatrix> product(AmmAlgorithm algo, IndexedRowMatrix x, IndexedRowMatrix y, int k,
+      long seed, boolean gram, BackendChoice backend) {
     long n = x.numRows();
     int m = Math.toIntExact(x.numCols());
     int p = Math.toIntExact(y.numCols());
@@ -69,7 +101,7 @@ public final class RowAlignedProduct {
     long shuffle0 = meter.bytesWritten();
     Breakdown.Clock clock = new Breakdown.Clock();
     if (algo.isExact()) {
-      double[] c = exact(x, y, m, p, backend);
+      double[] c = gram ? exactGram(x, m, backend) : exact(x, y, m, p, backend);
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }
@@ -81,7 +113,7 @@ public final class RowAlignedProduct {
       return MergeableProduct.multiplyRowAligned(algo, x, y, k);
     }
     algo.checkSketchFits(k, m, p);
-    SparkMasses masses = algo.needsMasses() ? masses(x, y, n) : null;
+    SparkMasses masses = algo.needsMasses() ? gram ? gramMasses(x, n) : masses(x, y, n) : null;
     InnerSketch sketch;
     try {
       sketch = algo.sketch(n, k, seed, masses);
@@ -97,9 +129,15 @@ public final class RowAlignedProduct {
     SketchedBlock ys;
     long buildA;
     try {
-      xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms, backend);
-      buildA = clock.lap();
-      ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms, backend);
+      if (gram) { // one pass: B's side, A's derived from it
+        ys = sketchRows(x.rows().toJavaRDD(), sk, m, Side.B, outerNorms, backend);
+        xs = sideA(ys, sketch.sideAFactors());
+        buildA = clock.lap();
+      } else {
+        xs = sketchRows(x.rows().toJavaRDD(), sk, m, Side.A, outerNorms, backend);
+        buildA = clock.lap();
+        ys = sketchRows(y.rows().toJavaRDD(), sk, p, Side.B, outerNorms, backend);
+      }
     } finally {
       sk.destroy(); // the result is local: nothing reads the sketch after this, on any path
     }
@@ -111,6 +149,20 @@ public final class RowAlignedProduct {
     return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
 
+  /** A's side of a Gram sketch from B's: the same block, or its columns scaled by {@code factors}. */
+  private static SketchedBlock sideA(SketchedBlock b, double[] factors) {
+    if (factors == null) {
+      return b;
+    }
+    double[] v = b.values.clone();
+    for (int t = 0; t < b.width; t++) {
+      for (int i = 0; i < b.rows; i++) {
+        v[i + t * b.rows] *= factors[t];
+      }
+    }
+    return new SketchedBlock(v, b.rows, b.width, b.outerNorms2);
+  }
+
   /**
    * {@code X^T Y} for a DataFrame whose rows hold both vectors (columns of Spark ML's VectorUDT, or
    * the older mllib one). The inner index of a row is its position in the DataFrame (zipWithIndex),
@@ -119,6 +171,9 @@ public final class RowAlignedProduct {
    */
   public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed,
       BackendChoice backend) {
+    if (xCol.equals(yCol)) {
+      return gram(algo, df, xCol, k, seed, backend);
+    }
     checkVectorColumn(df, xCol);
     checkVectorColumn(df, yCol);
     JavaPairRDD<Row, Long> indexed = df.select(xCol, yCol).javaRDD().zipWithIndex()
@@ -127,6 +182,23 @@ public final class RowAlignedProduct {
       JavaRDD<IndexedRow> xs = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(0), xCol, e._2())));
       JavaRDD<IndexedRow> ys = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(1), yCol, e._2())));
       return multiply(algo, new IndexedRowMatrix(xs.rdd()), new IndexedRowMatrix(ys.rdd()), k, seed, backend);
+    } finally {
+      indexed.unpersist(false);
+    }
+  }
+
+  /**
+   * The Gram matrix {@code X^T X} of one vector column (see the class comment), rows numbered by
+   * their position as in {@link #multiply(AmmAlgorithm, Dataset, String, String, int, long)}; the rows
+   * are cached for the passes and released afterwards.
+   */
+  public static Timed<DenseMatrix> gram(AmmAlgorithm algo, Dataset<Row> df, String col, int k, long seed,
+      BackendChoice backend) {
+    checkVectorColumn(df, col);
+    JavaPairRDD<Row, Long> indexed = df.select(col).javaRDD().zipWithIndex().persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      JavaRDD<IndexedRow> xs = indexed.map(e -> new IndexedRow(e._2(), mllib(e._1().get(0), col, e._2())));
+      return gram(algo, new IndexedRowMatrix(xs.rdd()), k, seed, backend);
     } finally {
       indexed.unpersist(false);
     }
@@ -175,6 +247,11 @@ public final class RowAlignedProduct {
     return new SparkMasses(n, InnerChunks.gather(rowNorms(x), n, parts), InnerChunks.gather(rowNorms(y), n, parts));
   }
 
+  /** The masses of X^T X: the row norms gathered once, serving both sides. */
+  private static SparkMasses gramMasses(IndexedRowMatrix x, long n) {
+    return SparkMasses.gram(n, InnerChunks.gather(rowNorms(x), n, x.rows().getNumPartitions()));
+  }
+
   private static JavaPairRDD<Long, double[]> rowNorms(IndexedRowMatrix x) {
     return x.rows().toJavaRDD().mapToPair(r -> {
       double norm = Vectors2.normSquared(r.vector());
@@ -207,6 +284,30 @@ public final class RowAlignedProduct {
       return Collections.singletonList(acc).iterator();
     });
     return partial.treeReduce(SketchAccumulator::merge).finish();
+  }
+
+  /** X^T X without a join: per-partition sums of X_b^T X_b over 256-row batches, tree-reduced. */
+  private static double[] exactGram(IndexedRowMatrix x, int m, BackendChoice choice) {
+    JavaRDD<double[]> partial = x.rows().toJavaRDD().mapPartitions((Iterator<IndexedRow> it) -> {
+      ComputeBackend backend = choice.backend();
+      double[] c = new double[Math.multiplyExact(m, m)];
+      double[] xb = new double[BATCH * m];
+      int rows = 0;
+      while (it.hasNext()) {
+        IndexedRow r = it.next();
+        Vectors2.copyInto(Vectors2.checked(r, m), xb, rows, BATCH);
+        if (++rows == BATCH) {
+          backend.dgemm(true, false, m, m, rows, 1.0, xb, 0, BATCH, xb, 0, BATCH, 1.0, c, 0, m);
+          java.util.Arrays.fill(xb, 0.0);
+          rows = 0;
+        }
+      }
+      if (rows > 0) {
+        backend.dgemm(true, false, m, m, rows, 1.0, xb, 0, BATCH, xb, 0, BATCH, 1.0, c, 0, m);
+      }
+      return Collections.singletonList(c).iterator();
+    });
+    return partial.treeReduce(Vectors2::plus);
   }
 
   private static double[] exact(IndexedRowMatrix x, IndexedRowMatrix y, int m, int p, BackendChoice choice) {

@@ -23,13 +23,22 @@ final class SparkMasses implements InnerMasses, InnerNorms {
 
   /** @param normsA2 chunks of squared column norms of A; @param normsB2 chunks of squared row norms of B */
   SparkMasses(long n, JavaPairRDD<Integer, double[]> normsA2, JavaPairRDD<Integer, double[]> normsB2) {
-    this.n = n;
     // A chunk absent on one side (no block of it there) has zero norms on that side.
-    this.norms = normsA2.fullOuterJoin(normsB2).mapValues(p -> {
+    this(n, normsA2.fullOuterJoin(normsB2).mapValues(p -> {
       double[] a = p._1().orElse(null);
       double[] b = p._2().orElse(null);
       return new Tuple2<>(a != null ? a : new double[b.length], b != null ? b : new double[a.length]);
-    }).persist(StorageLevel.MEMORY_AND_DISK());
+    }));
+  }
+
+  private SparkMasses(long n, JavaPairRDD<Integer, Tuple2<double[], double[]>> norms) {
+    this.n = n;
+    this.norms = norms.persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** The masses of a Gram product X^T X: one gather of ||x_i||^2 serves both sides, with no join. */
+  static SparkMasses gram(long n, JavaPairRDD<Integer, double[]> norms2) {
+    return new SparkMasses(n, norms2.mapValues(v -> new Tuple2<>(v, v)));
   }
 
   @Override

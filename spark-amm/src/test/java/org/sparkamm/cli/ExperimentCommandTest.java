@@ -26,6 +26,7 @@ import org.sparkamm.Amm;
 import org.sparkamm.SharedSpark;
 import org.sparkamm.algo.InnerNorms;
 import org.sparkamm.algo.LocalEngine;
+import org.sparkamm.algo.SketchSizing;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.loader.MatrixLoader;
 import org.sparkamm.loader.MatrixLoaders;
@@ -46,7 +47,7 @@ class ExperimentCommandTest {
   /** One data row of an experiment's CSV, by column name. */
   private static List<Map<String, String>> rows(Path csv) throws IOException {
     List<String> lines = Files.readAllLines(csv).stream().filter(l -> !l.startsWith("#")).collect(Collectors.toList());
-    assertEquals(Trial.CSV_HEADER, lines.get(0));
+    assertTrue(lines.get(0).equals(Trial.CSV_HEADER) || lines.get(0).equals(ScanExperiment.CSV_HEADER), lines.get(0));
     String[] names = lines.get(0).split(",");
     List<Map<String, String>> out = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
@@ -92,6 +93,8 @@ class ExperimentCommandTest {
     Matrix exact = Amm.create("mm").multiply(a, b, 1);
     double norm2 = FrobeniusError.squaredNorm(exact.toArray());
     InnerNorms norms = LocalEngine.norms(a, b);
+    // What --sketch auto predicts: the closed form against the pilot drawn once, at the first trial's seed.
+    SketchSizing.Pilot pilot = SketchSizing.Pilot.of(SketchSizing.localProbeValues(a, b, Amm.DEFAULT_SEED));
     for (Map<String, String> row : rows) {
       assertEquals("local", row.get("engine"));
       assertEquals("ok", row.get("status"));
@@ -104,15 +107,30 @@ class ExperimentCommandTest {
       double error = Amm.relativeFrobeniusError(exact, amm.multiply(a, b, l));
       assertEquals(error, num(row, "fro_error"), 1e-9 * Math.max(error, 1e-3), tag + " l=" + l);
       double expected = Math.sqrt(Math.max(0, amm.algorithm().expectedSquaredError(norms, norm2, l, seed)) / norm2);
+      double[] setting = rows.stream().filter(r -> r.get("algo").equals(tag) && r.get("sketch").equals(row.get(
+          "sketch"))).mapToDouble(r -> num(r, "fro_error")).sorted().toArray();
+      assertEquals(setting[0], num(row, "min_error"), 0, tag);
+      assertEquals(setting[setting.length - 1], num(row, "max_error"), 0, tag);
+      assertEquals(tag.equals("mm") ? 0 : (setting[0] + setting[1]) / 2, num(row, "median_error"), 1e-15, tag);
       if (Double.isNaN(expected)) { // no closed form (cooFD)
-        assertTrue(Double.isNaN(num(row, "expected_error")), tag);
+        assertTrue(Double.isNaN(num(row, "expected_error")) && Double.isNaN(num(row, "predicted_error")), tag);
       } else {
         assertEquals(expected, num(row, "expected_error"), 1e-12 * Math.max(1, expected), tag);
+      }
+      if (tag.equals("countSketch")) {
+        SketchSizing.Prediction p = SketchSizing.predict(amm.algorithm(), norms, pilot, l, seed);
+        assertEquals(p.error, num(row, "predicted_error"), 1e-12 * p.error, row.toString());
+        assertEquals(p.low, num(row, "predicted_low"), 1e-12 * p.error, row.toString());
+        assertEquals(p.high, num(row, "predicted_high"), 1e-12 * p.error, row.toString());
+        assertTrue(p.low <= p.error && p.error <= p.high, row.toString());
+        boolean meets = p.low <= setting[1] && p.high >= setting[0];
+        assertEquals(meets ? "1" : "0", row.get("prediction_holds"), row.toString());
       }
       if (tag.equals("cooFD")) {
         // The deterministic guarantee ||AB - C||_2 <= bound, both over ||AB||_2 (power-iteration estimates).
         assertTrue(num(row, "spectral_error") > 0 && num(row, "spectral_error") <= num(row, "spectral_bound"),
             row.toString());
+        assertEquals("1", row.get("prediction_holds"), "the bound holds: " + row);
       } else {
         assertTrue(Double.isNaN(num(row, "spectral_error")) && Double.isNaN(num(row, "spectral_bound")), tag);
       }
@@ -131,8 +149,9 @@ class ExperimentCommandTest {
     assertTrue(md.contains("![scan-local](scan-local.png)"), md);
     assertTrue(md.contains("| algorithm | l = 10 | l = 50 |"), md);
     for (String tag : new String[] {"countSketch", "cooFD"}) {
-      assertEquals(2, md.lines().filter(line -> line.startsWith("| `" + tag + "` |")).count() - (tag.equals("cooFD")
-          ? 1 : 0), "an error row and a time row for " + tag + " (and a spectral row for cooFD):\n" + md);
+      assertEquals(3, md.lines().filter(line -> line.startsWith("| `" + tag + "` |")).count() - (tag.equals("cooFD")
+          ? 1 : 0), "an error row, a predicted-against-achieved row and a time row for " + tag
+          + " (and a spectral row for cooFD):\n" + md);
       for (int l : new int[] {10, 50}) {
         double mean = rows.stream().filter(r -> r.get("algo").equals(tag) && r.get("sketch").equals("" + l))
             .mapToDouble(r -> num(r, "fro_error")).average().getAsDouble();
@@ -146,7 +165,7 @@ class ExperimentCommandTest {
   void aFailingAlgorithmIsRecordedAndTheRestGoesOn() throws IOException {
     // sjlt's non-zeros per column must not exceed l: its trials at l = 10 fail, those at l = 50 run.
     MainTest.Outcome o = MainTest.run("experiment", "scan", "--engine", "local", "--size", "120,150,90", "--sketch",
-        "10,50", "--algo", "sjlt,crs", "--set", "sjltNonzeros=20", "--out", dir.toString());
+        "10,50", "--algo", "sjlt,crs", "--set", "sjltNonzeros=20", "--trials", "1", "--out", dir.toString());
     assertEquals(0, o.status, o.err);
     assertTrue(o.out.contains("\"failed\":1"), o.out);
     assertTrue(o.err.contains("local sjlt l=10 trial 1/1: failed: config key 'sjltNonzeros' must be in [1, 10]"), o.err);

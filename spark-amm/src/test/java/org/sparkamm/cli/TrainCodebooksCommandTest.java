@@ -128,7 +128,7 @@ class TrainCodebooksCommandTest {
     try (Problem problem = Problem.load("demo", files, RunConfig.of("demo", files))) {
       org.sparkamm.error.AmmArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
           org.sparkamm.error.AmmArgumentException.class, () -> problem.training("demo"));
-      assertTrue(e.getMessage().startsWith("demo: training data of the same distribution is drawn from --gen generators only"));
+      assertTrue(e.getMessage().startsWith("demo: training data of the same distribution is drawn from --gen and the generating loaders only"));
     }
     MainTest.Outcome bench = MainTest.run("bench", "--gen", "400,20,10", "--transpose-a", "--algo", "pq,crs", "--sketch",
         "5", "--engine", "local");
