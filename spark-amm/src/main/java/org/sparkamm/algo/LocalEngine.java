@@ -15,8 +15,10 @@ import org.sparkamm.sketch.SketchedBlock;
 
 /**
  * Runs an algorithm in-process on Spark's local matrices (dense or sparse). Inputs are read in
- * place; the result is a new column-major {@link DenseMatrix}. Inputs are assumed validated
- * (shapes, sketch size, finite values) by the public entry point.
+ * place; the result is a new column-major {@link DenseMatrix}. Shapes and sketch size are assumed
+ * validated by the public entry point; a NaN or infinite input value is rejected here with a
+ * one-line error ({@link FiniteInputs}), by reading the inputs first or, where the sketches add
+ * every value ({@link AmmAlgorithm#sketchAddsEveryValue}), by checking the sketches.
  */
 public final class LocalEngine {
   /** Threads for sketching large dense inputs: the machine's cores, as native BLAS uses for dgemm. */
@@ -30,6 +32,11 @@ public final class LocalEngine {
     int n = a.numCols();
     int p = b.numCols();
     Breakdown.Clock clock = new Breakdown.Clock();
+    boolean checkSketches = algo.sketchAddsEveryValue();
+    if (!checkSketches) {
+      FiniteInputs.require(a, "A");
+      FiniteInputs.require(b, "B");
+    }
     if (algo.isExact()) {
       DenseMatrix ad = dense(a);
       DenseMatrix bd = dense(b);
@@ -56,6 +63,10 @@ public final class LocalEngine {
     SketchedBlock as = sketch(a, m, sketch, Side.A, algo.needsOuterNorms());
     long buildA = clock.lap();
     SketchedBlock bs = sketch(b.transpose(), p, sketch, Side.B, algo.needsOuterNorms());
+    if (checkSketches && !(FiniteInputs.allFinite(as.values) && FiniteInputs.allFinite(bs.values))) {
+      FiniteInputs.require(a, "A"); // a non-finite sketch: a non-finite input, or finite sums that overflowed
+      FiniteInputs.require(b, "B");
+    }
     long buildB = clock.lap() + sketchTime;
     SignProbes probes = algo.probes(p, k, seed);
     int chosen = probes == null ? 0 : algo.choose(residuals(probes, a, b, as, bs));

@@ -65,20 +65,94 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
+  /** Rows of a row-major block that {@link #addRowMajor} sketches together, sharing each hit's loads. */
+  static final int ROW_GROUP = 8;
+
   /**
    * Adds the hits of the rows [rowFrom, rowTo) of a row-major block, element (r, j) at
    * {@code v[r * ld + j]}, into the transposed buffer; thread rules as for column-major.
+   *
+   * <p>Rows go {@value #ROW_GROUP} at a time: their sketch rows are copied into a scratch of
+   * {@code l x ROW_GROUP} values, interleaved so that one hit updates one cache line of it, the hits
+   * are read once for the group (not once per row), the group's values of an inner index once for
+   * all its consecutive hits, and the scratch is copied back. Every sum is
+   * formed in the same order as one row at a time (each sketch entry starts from its value in the
+   * buffer and adds its hits in order), so the result is bit for bit the same.
    */
   public void addRowMajor(double[] v, int ld, Hits h, int rowFrom, int rowTo) {
     double[] dst = transposed();
+    int r = rowFrom;
+    if (rowTo - rowFrom >= ROW_GROUP) {
+      double[] scratch = new double[ROW_GROUP * width];
+      for (; r + ROW_GROUP <= rowTo; r += ROW_GROUP) {
+        copyGroup(dst, r, scratch, true);
+        addRowGroup(v, ld, h, r, scratch);
+        copyGroup(dst, r, scratch, false);
+      }
+    }
     int[] local = h.local;
     int[] bucket = h.bucket;
     double[] coef = h.coef;
-    for (int r = rowFrom; r < rowTo; r++) {
+    for (; r < rowTo; r++) {
       int src = r * ld;
       int out = r * width;
       for (int t = 0; t < h.count; t++) {
         dst[out + bucket[t]] += coef[t] * v[src + local[t]];
+      }
+    }
+  }
+
+  /** The hits of rows [r, r + ROW_GROUP) into the interleaved scratch, entry (row r + q, column b) at b * ROW_GROUP + q. */
+  private static void addRowGroup(double[] v, int ld, Hits h, int r, double[] s) {
+    int[] local = h.local;
+    int[] bucket = h.bucket;
+    double[] coef = h.coef;
+    int o0 = r * ld;
+    int o1 = o0 + ld;
+    int o2 = o1 + ld;
+    int o3 = o2 + ld;
+    int o4 = o3 + ld;
+    int o5 = o4 + ld;
+    int o6 = o5 + ld;
+    int o7 = o6 + ld;
+    int count = h.count;
+    int t = 0;
+    while (t < count) { // the group's values of one inner index are loaded once for all its hits (s for sjlt)
+      int j = local[t];
+      double x0 = v[o0 + j];
+      double x1 = v[o1 + j];
+      double x2 = v[o2 + j];
+      double x3 = v[o3 + j];
+      double x4 = v[o4 + j];
+      double x5 = v[o5 + j];
+      double x6 = v[o6 + j];
+      double x7 = v[o7 + j];
+      do {
+        int b = bucket[t] * ROW_GROUP;
+        double c = coef[t];
+        s[b] += c * x0;
+        s[b + 1] += c * x1;
+        s[b + 2] += c * x2;
+        s[b + 3] += c * x3;
+        s[b + 4] += c * x4;
+        s[b + 5] += c * x5;
+        s[b + 6] += c * x6;
+        s[b + 7] += c * x7;
+        t++;
+      } while (t < count && local[t] == j);
+    }
+  }
+
+  /** Copies the sketch rows [r, r + ROW_GROUP) of the transposed buffer into the interleaved scratch, or back. */
+  private void copyGroup(double[] dst, int r, double[] scratch, boolean in) {
+    for (int q = 0; q < ROW_GROUP; q++) {
+      int out = (r + q) * width;
+      for (int b = 0; b < width; b++) {
+        if (in) {
+          scratch[b * ROW_GROUP + q] = dst[out + b];
+        } else {
+          dst[out + b] = scratch[b * ROW_GROUP + q];
+        }
       }
     }
   }
