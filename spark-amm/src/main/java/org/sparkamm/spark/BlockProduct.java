@@ -252,7 +252,12 @@ public final class BlockProduct {
    * the executor caching them ({@link ExecutorCoalescer}), so each task reads its blocks in process.
    */
   static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc) {
-    int target = Math.max(1, 2 * jsc.defaultParallelism());
+    return coalesced(rdd, jsc, 2 * jsc.defaultParallelism());
+  }
+
+  /** As {@link #coalesced(JavaPairRDD, JavaSparkContext)}, to at most {@code target} partitions. */
+  static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc, int partitions) {
+    int target = Math.max(1, partitions);
     if (rdd.getNumPartitions() <= target) {
       return rdd;
     }
