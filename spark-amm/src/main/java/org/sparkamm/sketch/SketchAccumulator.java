@@ -9,9 +9,9 @@ import org.sparkamm.local.Blas;
  *
  * <p>Column-major blocks (inner columns contiguous) are added column by column, an axpy of
  * {@code rows} elements per hit. Row-major blocks (each outer row contiguous across inner indices,
- * e.g. a transposed Spark block) are scattered into a transposed buffer (l x rows) so that each
- * outer row writes one contiguous stretch of l values that stays in cache; the buffer is folded in
- * once, by {@link #result()}. Accumulators of disjoint inner ranges {@link #merge} by addition,
+ * e.g. a transposed Spark block) are scattered into a buffer of row groups ({@link #addRowMajor}), or
+ * multiplied into a transposed buffer (l x rows) by dense tiles, so that writes stay in cache; the
+ * buffers are folded in once, by {@link #result()}. Accumulators of disjoint inner ranges {@link #merge} by addition,
  * which is what makes the sketch a map-side combinable, tree-aggregatable partial result.
  */
 public final class SketchAccumulator implements Serializable {
@@ -20,6 +20,11 @@ public final class SketchAccumulator implements Serializable {
   private final int width;
   private double[] colMajor;
   private double[] transposed;
+  /**
+   * The hits of row-major blocks: sketch entry (r, b) at {@code (r / G) G l + b G + r mod G}, G =
+   * {@value #ROW_GROUP}: the entries of one column b for a group of G rows share a cache line.
+   */
+  private double[] grouped;
   /** Exact squared norms of the outer rows, when tracked ({@link #trackOuterNorms()}). */
   private double[] outerNorms2;
 
@@ -70,40 +75,39 @@ public final class SketchAccumulator implements Serializable {
 
   /**
    * Adds the hits of the rows [rowFrom, rowTo) of a row-major block, element (r, j) at
-   * {@code v[r * ld + j]}, into the transposed buffer; thread rules as for column-major.
+   * {@code v[r * ld + j]}, into the buffer of row groups; thread rules as for column-major (bands
+   * of whole groups of {@value #ROW_GROUP} rows never share a cache line).
    *
-   * <p>Rows go {@value #ROW_GROUP} at a time: their sketch rows are copied into a scratch of
-   * {@code l x ROW_GROUP} values, interleaved so that one hit updates one cache line of it, the hits
-   * are read once for the group (not once per row), the group's values of an inner index once for
-   * all its consecutive hits, and the scratch is copied back. Every sum is
-   * formed in the same order as one row at a time (each sketch entry starts from its value in the
-   * buffer and adds its hits in order), so the result is bit for bit the same.
+   * <p>A whole group of rows goes at once: the hits are read once for the group (not once per row),
+   * the group's values of an inner index once for all its consecutive hits (s of them for sjlt), and
+   * each hit updates the group's entries of its column, one cache line. Rows outside whole groups go
+   * one at a time. Each entry adds its hits in order either way, so the sums are bit for bit those
+   * of one row at a time.
    */
   public void addRowMajor(double[] v, int ld, Hits h, int rowFrom, int rowTo) {
-    double[] dst = transposed();
-    int r = rowFrom;
-    if (rowTo - rowFrom >= ROW_GROUP) {
-      double[] scratch = new double[ROW_GROUP * width];
-      for (; r + ROW_GROUP <= rowTo; r += ROW_GROUP) {
-        copyGroup(dst, r, scratch, true);
-        addRowGroup(v, ld, h, r, scratch);
-        copyGroup(dst, r, scratch, false);
-      }
-    }
+    double[] dst = grouped();
+    int groupSize = ROW_GROUP * width;
     int[] local = h.local;
     int[] bucket = h.bucket;
     double[] coef = h.coef;
-    for (; r < rowTo; r++) {
-      int src = r * ld;
-      int out = r * width;
-      for (int t = 0; t < h.count; t++) {
-        dst[out + bucket[t]] += coef[t] * v[src + local[t]];
+    int r = rowFrom;
+    while (r < rowTo) {
+      if (r % ROW_GROUP == 0 && r + ROW_GROUP <= rowTo) {
+        addRowGroup(v, ld, h, r, dst, (r / ROW_GROUP) * groupSize);
+        r += ROW_GROUP;
+      } else {
+        int src = r * ld;
+        int out = (r / ROW_GROUP) * groupSize + r % ROW_GROUP;
+        for (int t = 0; t < h.count; t++) {
+          dst[out + bucket[t] * ROW_GROUP] += coef[t] * v[src + local[t]];
+        }
+        r++;
       }
     }
   }
 
-  /** The hits of rows [r, r + ROW_GROUP) into the interleaved scratch, entry (row r + q, column b) at b * ROW_GROUP + q. */
-  private static void addRowGroup(double[] v, int ld, Hits h, int r, double[] s) {
+  /** The hits of rows [r, r + ROW_GROUP) into their group, entry (row r + q, column b) at {@code base + b G + q}. */
+  private static void addRowGroup(double[] v, int ld, Hits h, int r, double[] s, int base) {
     int[] local = h.local;
     int[] bucket = h.bucket;
     double[] coef = h.coef;
@@ -128,7 +132,7 @@ public final class SketchAccumulator implements Serializable {
       double x6 = v[o6 + j];
       double x7 = v[o7 + j];
       do {
-        int b = bucket[t] * ROW_GROUP;
+        int b = base + bucket[t] * ROW_GROUP;
         double c = coef[t];
         s[b] += c * x0;
         s[b + 1] += c * x1;
@@ -143,24 +147,10 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
-  /** Copies the sketch rows [r, r + ROW_GROUP) of the transposed buffer into the interleaved scratch, or back. */
-  private void copyGroup(double[] dst, int r, double[] scratch, boolean in) {
-    for (int q = 0; q < ROW_GROUP; q++) {
-      int out = (r + q) * width;
-      for (int b = 0; b < width; b++) {
-        if (in) {
-          scratch[b * ROW_GROUP + q] = dst[out + b];
-        } else {
-          dst[out + b] = scratch[b * ROW_GROUP + q];
-        }
-      }
-    }
-  }
-
   /** Allocates the buffer that dense blocks of this layout write, before threads share it. */
   public void prepare(boolean rowMajor) {
     if (rowMajor) {
-      transposed();
+      grouped(); // dense tiles, which write the transposed buffer, allocate it on first use
     } else {
       colMajor();
     }
@@ -221,6 +211,9 @@ public final class SketchAccumulator implements Serializable {
     if (other.transposed != null) {
       add(transposed(), other.transposed);
     }
+    if (other.grouped != null) {
+      add(grouped(), other.grouped);
+    }
     if (other.outerNorms2 != null) {
       add(outerNorms2, other.outerNorms2);
     }
@@ -237,6 +230,15 @@ public final class SketchAccumulator implements Serializable {
         }
       }
       transposed = null;
+    }
+    if (grouped != null) {
+      for (int r = 0; r < rows; r++) {
+        int from = (r / ROW_GROUP) * ROW_GROUP * width + r % ROW_GROUP;
+        for (int b = 0; b < width; b++) {
+          out[r + b * rows] += grouped[from + b * ROW_GROUP];
+        }
+      }
+      grouped = null;
     }
     return out;
   }
@@ -262,6 +264,13 @@ public final class SketchAccumulator implements Serializable {
       colMajor = new double[Math.multiplyExact(rows, width)];
     }
     return colMajor;
+  }
+
+  private synchronized double[] grouped() {
+    if (grouped == null) {
+      grouped = new double[Math.multiplyExact(Math.multiplyExact((rows + ROW_GROUP - 1) / ROW_GROUP, ROW_GROUP), width)];
+    }
+    return grouped;
   }
 
   private synchronized double[] transposed() {

@@ -34,8 +34,10 @@ import scala.Tuple2;
  * driver. This path does the same arithmetic with one job's fixed costs. Shuffle: every partial
  * sketch once per output block that reads it, {@code 8 l (t_A m (blocks of C per row) + t_B p
  * (blocks of C per column))} bytes for t_A and t_B sketching tasks, the general path's bytes when C
- * is one block. Partials are not combined map-side (a task emits one per key) and are deserialized
- * fresh on the reduce side, so the accumulator a task sends to several keys is never merged into.
+ * is one block. Partials are not combined map-side (a task emits one per key). A task sends one
+ * accumulator to several keys, and a serializer that keeps references (Java's within a stream,
+ * Kryo's) hands the keys of one reduce partition the same object again, so summing never adds into
+ * an accumulator it received: the first sum of a key copies it ({@link Partials#add}).
  */
 final class OneJobProduct {
   /** Output blocks up to which one job pays: each partial is sent to as many keys as it has partners. */
@@ -52,6 +54,9 @@ final class OneJobProduct {
     private static final long serialVersionUID = 1L;
     SketchAccumulator a;
     SketchAccumulator b;
+    /** Whether a (b) is this object's own copy, which sums may add into. */
+    private boolean ownsA;
+    private boolean ownsB;
 
     Partials(SketchAccumulator a, SketchAccumulator b) {
       this.a = a;
@@ -59,9 +64,37 @@ final class OneJobProduct {
     }
 
     Partials add(Partials o) {
-      a = a == null ? o.a : o.a == null ? a : a.merge(o.a);
-      b = b == null ? o.b : o.b == null ? b : b.merge(o.b);
+      if (o.a != null) {
+        if (a == null) {
+          a = o.a;
+        } else {
+          if (!ownsA) {
+            a = copy(a);
+            ownsA = true;
+          }
+          a.merge(o.a);
+        }
+      }
+      if (o.b != null) {
+        if (b == null) {
+          b = o.b;
+        } else {
+          if (!ownsB) {
+            b = copy(b);
+            ownsB = true;
+          }
+          b.merge(o.b);
+        }
+      }
       return this;
+    }
+
+    private static SketchAccumulator copy(SketchAccumulator x) {
+      SketchAccumulator c = new SketchAccumulator(x.rows(), x.width());
+      if (x.outerNorms2() != null) {
+        c.trackOuterNorms();
+      }
+      return c.merge(x);
     }
   }
 
