@@ -231,11 +231,16 @@ public final class SketchAccumulator implements Serializable {
       }
       transposed = null;
     }
-    if (grouped != null) {
-      for (int r = 0; r < rows; r++) {
-        int from = (r / ROW_GROUP) * ROW_GROUP * width + r % ROW_GROUP;
+    if (grouped != null) { // group by group, column by column: one cache line read, one written
+      for (int r0 = 0; r0 < rows; r0 += ROW_GROUP) {
+        int groupRows = Math.min(ROW_GROUP, rows - r0);
+        int from = r0 * width;
         for (int b = 0; b < width; b++) {
-          out[r + b * rows] += grouped[from + b * ROW_GROUP];
+          int src = from + b * ROW_GROUP;
+          int dst = r0 + b * rows;
+          for (int q = 0; q < groupRows; q++) {
+            out[dst + q] += grouped[src + q];
+          }
         }
       }
       grouped = null;
