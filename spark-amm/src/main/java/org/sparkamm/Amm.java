@@ -15,6 +15,7 @@ import org.sparkamm.algo.AlgorithmRegistry;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.CodebookAlgorithm;
+import org.sparkamm.algo.FiniteInputs;
 import org.sparkamm.codebook.Codebook;
 import org.sparkamm.algo.LocalEngine;
 import org.sparkamm.algo.SketchSizing;
@@ -180,8 +181,6 @@ public final class Amm {
     if (!algorithm.isExact()) {
       algorithm.checkSketchFits(sketchSize, a.numRows(), b.numCols());
     }
-    checkFinite(a, "A");
-    checkFinite(b, "B");
     Timed<DenseMatrix> r = LocalEngine.multiply(algorithm, a, b, sketchSize, seed(), backendChoice());
     breakdown = r.breakdown;
     return r.product;
@@ -295,9 +294,9 @@ public final class Amm {
   public Codebook train(Matrix a, Matrix b, int sketchSize) {
     CodebookAlgorithm algo = checkTraining(a.numRows(), a.numCols(), b == null ? -1 : b.numRows(),
         b == null ? -1 : b.numCols(), sketchSize);
-    checkFinite(a, "A");
+    FiniteInputs.require(a, "A");
     if (b != null) {
-      checkFinite(b, "B");
+      FiniteInputs.require(b, "B");
     }
     return algo.train(a, b, sketchSize, seed());
   }
@@ -390,17 +389,5 @@ public final class Amm {
 
   private static void checkSketchSize(int k) {
     AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
-  }
-
-  private static void checkFinite(Matrix m, String name) {
-    double[] values = m instanceof org.apache.spark.mllib.linalg.DenseMatrix
-        ? ((org.apache.spark.mllib.linalg.DenseMatrix) m).values()
-        : ((org.apache.spark.mllib.linalg.SparseMatrix) m).values();
-    for (double v : values) {
-      if (!Double.isFinite(v)) {
-        throw new AmmArgumentException(name + " (" + m.numRows() + "x" + m.numCols()
-            + ") contains NaN or infinite values");
-      }
-    }
   }
 }

@@ -38,7 +38,7 @@ class SparkProductTest {
   @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
   void blockProductEqualsLocalForAnyBlockingAndPartitioning(String tag) {
     double[] local = Amm.create(tag).setSeed(42).multiply(A, B, K).toArray();
-    int[][] layouts = {{8, 8, 8, 8, 1}, {5, 7, 7, 3, 3}, {23, 57, 57, 19, 1}, {4, 10, 6, 5, 8}, {30, 4096, 5000, 30, 2}};
+    int[][] layouts = {{8, 8, 8, 8, 1}, {5, 7, 7, 3, 3}, {23, 57, 57, 19, 1}, {4, 10, 6, 5, 8}, {30, 4096, 5000, 30, 2}, {12, 8, 8, 10, 3}};
     for (int[] l : layouts) {
       BlockMatrix c = Amm.create(tag).setSeed(42).multiply(blocks(A, l[0], l[1], l[4]), blocks(B, l[2], l[3], l[4]), K);
       assertEquals(23, c.numRows());

@@ -106,6 +106,16 @@ public abstract class AmmAlgorithm {
         && !mergesSketches();
   }
 
+  /**
+   * True when the sketches of A and B add every input value, times a non-zero finite coefficient,
+   * into some sketch entry ({@code countSketch}, {@code sjlt}): a NaN or infinite input then makes a
+   * sketch non-finite, so the local engine checks the m l + p l sketch values instead of reading the
+   * m n + n p inputs once more, and reads them only to name a non-finite one ({@link FiniteInputs}).
+   */
+  public boolean sketchAddsEveryValue() {
+    return false;
+  }
+
   /** True when {@link #sketch} reads data-dependent masses (one extra pass over the inputs). */
   public boolean needsMasses() {
     return false;

@@ -24,6 +24,11 @@ public final class CountSketchProduct extends AmmAlgorithm {
   }
 
   @Override
+  public boolean sketchAddsEveryValue() {
+    return true;
+  }
+
+  @Override
   public InnerSketch sketch(long n, int k, long seed, InnerMasses masses) {
     return new CountSketch(seed, k);
   }

@@ -16,10 +16,13 @@ import org.sparkamm.sketch.SketchedBlock;
 
 /**
  * Runs an algorithm in-process on Spark's local matrices (dense or sparse). Inputs are read in
- * place; the result is a new column-major {@link DenseMatrix}. Inputs are assumed validated
- * (shapes, sketch size, finite values) by the public entry point. The exact product, the sketches'
- * scatter-adds and dense tiles, the reduced product and the float32 products of {@code int8_fp32}
- * run on this JVM's backend for the caller's {@link BackendChoice}, resolved once per multiply.
+ * place; the result is a new column-major {@link DenseMatrix}. Shapes and sketch size are assumed
+ * validated by the public entry point; a NaN or infinite input value is rejected here with a
+ * one-line error ({@link FiniteInputs}), by reading the inputs first or, where the sketches add
+ * every value ({@link AmmAlgorithm#sketchAddsEveryValue}), by checking the sketches. The exact
+ * product, the sketches' scatter-adds and dense tiles, the reduced product and the float32 products
+ * of {@code int8_fp32} run on this JVM's backend for the caller's {@link BackendChoice}, resolved
+ * once per multiply.
  */
 public final class LocalEngine {
   /** Threads for sketching large dense inputs: the machine's cores, as native BLAS uses for dgemm. */
@@ -35,6 +38,11 @@ public final class LocalEngine {
     int n = a.numCols();
     int p = b.numCols();
     Breakdown.Clock clock = new Breakdown.Clock();
+    boolean checkSketches = algo.sketchAddsEveryValue();
+    if (!checkSketches) {
+      FiniteInputs.require(a, "A");
+      FiniteInputs.require(b, "B");
+    }
     if (algo.isExact()) {
       DenseMatrix ad = dense(a);
       DenseMatrix bd = dense(b);
@@ -61,6 +69,10 @@ public final class LocalEngine {
     SketchedBlock as = sketch(a, m, sketch, Side.A, algo.needsOuterNorms(), choice);
     long buildA = clock.lap();
     SketchedBlock bs = sketch(b.transpose(), p, sketch, Side.B, algo.needsOuterNorms(), choice);
+    if (checkSketches && !(FiniteInputs.allFinite(as.values) && FiniteInputs.allFinite(bs.values))) {
+      FiniteInputs.require(a, "A"); // a non-finite sketch: a non-finite input, or finite sums that overflowed
+      FiniteInputs.require(b, "B");
+    }
     long buildB = clock.lap() + sketchTime;
     SignProbes probes = algo.probes(p, k, seed);
     int chosen = probes == null ? 0 : algo.choose(residuals(probes, a, b, as, bs));

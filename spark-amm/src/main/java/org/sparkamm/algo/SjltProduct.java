@@ -48,6 +48,11 @@ public final class SjltProduct extends AmmAlgorithm {
   }
 
   @Override
+  public boolean sketchAddsEveryValue() {
+    return true;
+  }
+
+  @Override
   public InnerSketch sketch(long n, int l, long seed, InnerMasses masses) {
     return new SparseSignSketch(seed, l, nonzeros(l));
   }

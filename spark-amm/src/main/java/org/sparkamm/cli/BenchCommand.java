@@ -21,7 +21,7 @@ import org.sparkamm.local.Blas;
  * CSV row per trial (relative Frobenius error to 13 significant digits, the error the theory
  * expects for that sketch size, wall-clock milliseconds, the phase breakdown, shuffle bytes) and a
  * summary on stderr: median time, speed-up against exact, and time as a multiple of one read of the
- * inputs (the floor of any one-pass method). The algorithm, the loader and one sketch size may come
+ * inputs (the floor of any one-pass method, the fastest read Java can do: {@link Problem#floorMillis}). The algorithm, the loader and one sketch size may come
  * from a LibAMM config ({@link RunConfig}). A codebook method given no codebook ({@code codebookPath})
  * is first trained on other data of the same distribution ({@link Problem#training}: other columns of
  * the {@code --gen} generators, or a generating loader's training draw); its training time is
@@ -72,7 +72,8 @@ final class BenchCommand {
     final StringBuilder csv = new StringBuilder(HEADER).append('\n');
     final List<TrialSummary> summaries = new ArrayList<>();
     long exactMillis;
-    long readMillis;
+    /** The floor: the fastest read of both inputs ({@link Problem#floorMillis}). */
+    double readMillis;
 
     List<String> table() {
       List<String> lines = new ArrayList<>();
@@ -85,7 +86,7 @@ final class BenchCommand {
         }
         lines.add(String.format(Locale.ROOT, "%-12s %7d %10d %11.5f %11.5f %9.1f %8.1f%s", r.tag, r.sketch,
             r.medianMillis, r.meanError, r.meanExpected, exactMillis / (double) Math.max(1, r.medianMillis),
-            r.medianMillis / (double) Math.max(1, readMillis), r.failure == null ? "" : "  (some failed: "
+            r.medianMillis / Math.max(1e-3, readMillis), r.failure == null ? "" : "  (some failed: "
                 + r.failure + ")"));
       }
       return lines;
@@ -105,8 +106,8 @@ final class BenchCommand {
     try (Trials loop = Trials.start(problem, conf, false)) {
       result.readMillis = loop.readMillis;
       result.exactMillis = loop.exact.millis;
-      err.printf("[bench] exact product (reference): %d ms; one read of the inputs: %d ms%n", loop.exact.millis,
-          result.readMillis);
+      err.printf(Locale.ROOT, "[bench] exact product (reference): %d ms; fastest read of both inputs (the floor of"
+          + " x_read): %.1f ms%n", loop.exact.millis, result.readMillis);
       trainCodebooks(problem, "bench", algos, sketches[0], err, "[bench] ");
       for (Amm amm : algos) {
         for (int k : amm.algorithm().isExact() ? new int[] {sketches[0]} : sketches) {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.sparkamm.Amm;
 
@@ -56,6 +57,7 @@ final class DemoCommand {
       out.println(line);
     }
     out.println("rel_error: ||AB - C||_F / ||AB||_F; expected: the closed-form expectation sqrt(E||AB - C||^2)/||AB||;");
-    out.println("speedup: exact time / time; x_read: time / one read of both inputs (" + m.readMillis + " ms).");
+    out.printf(Locale.ROOT, "speedup: exact time / time; x_read: time / the fastest read of both inputs (%.1f ms).%n",
+        m.readMillis);
   }
 }

@@ -46,7 +46,7 @@ final class ExperimentContext {
   static final class Measured {
     final String engine;
     final String shape;
-    final long readMillis;
+    final double readMillis;
     /** The exact product's first (cold) run, the reference the errors are measured against. */
     final long referenceMillis;
     final long seed;
@@ -58,7 +58,7 @@ final class ExperimentContext {
      */
     final List<SketchSizing.Prediction> predictions;
 
-    Measured(String engine, String shape, long readMillis, long referenceMillis, long seed, List<Trial> trials,
+    Measured(String engine, String shape, double readMillis, long referenceMillis, long seed, List<Trial> trials,
         List<SketchSizing.Prediction> predictions) {
       this.engine = engine;
       this.shape = shape;
@@ -182,8 +182,8 @@ final class ExperimentContext {
       }
       progress.begin(engine + ": exact product (reference)");
       try (Trials loop = Trials.start(problem, conf, true)) {
-        progress.note(String.format(Locale.ROOT, "%s on %s: exact product (reference) %d ms, one read of the inputs"
-            + " %d ms", problem.shape(), engine, loop.exact.millis, loop.readMillis));
+        progress.note(String.format(Locale.ROOT, "%s on %s: exact product (reference) %d ms, fastest read of the inputs"
+            + " %.1f ms", problem.shape(), engine, loop.exact.millis, loop.readMillis));
         try { // codebook methods train on other data of the same generators first, where there are such
           BenchCommand.trainCodebooks(problem, command, algos, sketches[0], err, "[" + command + "] ");
         } catch (RuntimeException e) {

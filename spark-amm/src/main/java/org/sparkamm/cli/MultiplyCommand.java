@@ -17,6 +17,9 @@ import org.sparkamm.local.Blas;
  * ({@link SketchSizing}) and reports the prediction beside the result; {@code millis} stays the
  * multiply alone ({@code sizing_millis} is the choice). {@code backend} names the backend the local
  * products ran on ({@code cpu}, {@code cuda}; on Spark the executors', joined by '+' if they differ).
+ * multiply alone ({@code sizing_millis} is the choice). While the inputs load, a {@link Warmup} runs the
+ * algorithm on small operands so that the timed multiply does not pay for JIT compilation and
+ * loading BLAS; {@code warmup_wait_millis} is how long the multiply still waited for it after the load.
  */
 final class MultiplyCommand {
   private MultiplyCommand() {}
@@ -36,6 +39,9 @@ final class MultiplyCommand {
     long seed = amm.seed();
     Path outPath = OutputFile.check("out", args.get("out"));
     AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
+    boolean warm = !amm.algorithm().needsTraining();
+    Warmup warmup = warm ? Warmup.start(conf.configure(Amm.create(conf.algo())), auto ? Warmup.ROWS : k,
+        args.flag("transpose-a"), args.flag("transpose-b")) : null;
     try (Problem problem = Problem.load("multiply", args, conf)) {
       conf.reportUnread(err);
       SketchSizing.Choice choice = null;
@@ -46,6 +52,7 @@ final class MultiplyCommand {
         sizing = (System.nanoTime() - t0) / 1_000_000;
         k = choice.sketchSize;
       }
+      long warmupWait = warmup == null ? 0 : warmup.await(); // the JIT and BLAS warmed during the load
       Problem.Run run = problem.run(amm, k);
       if (outPath != null) {
         Npy.write(outPath, run.toLocal(), problem.float32);
@@ -53,7 +60,8 @@ final class MultiplyCommand {
       Json json = new Json().put("algo", amm.tag()).put("m", problem.m).put("k", problem.n).put("n", problem.p)
           .put("sketch", k).put("seed", seed).put("engine", problem.onSpark ? "spark" : "local")
           .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation())
-          .put("backend", problem.backendName(amm));
+          .put("backend", problem.backendName(amm))
+          .put("warmup_wait_millis", warmupWait);
       if (problem.onSpark && amm.algorithm().isExact()) {
         json.put("numMidDimSplits", problem.midDimSplits(amm)); // chosen when not given
       }

@@ -20,6 +20,7 @@ import org.sparkamm.io.MatrixFiles;
 import org.sparkamm.loader.GeneratorLoader;
 import org.sparkamm.loader.MatrixLoader;
 import org.sparkamm.local.BackendChoice;
+import org.sparkamm.local.ReadFloor;
 import org.sparkamm.spark.BlockProduct;
 import org.sparkamm.spark.DistributedFiles;
 import org.sparkamm.spark.DistributedError;
@@ -451,17 +452,24 @@ final class Problem implements AutoCloseable {
     return onSpark ? BlockProduct.norms(ad, bd) : LocalEngine.norms(a, b);
   }
 
-  /** Milliseconds to read both inputs once (a sum over every value): the floor of any one-pass sketch. */
-  long scanMillis() {
-    long t0 = System.nanoTime();
+  /** Warm reads of both inputs timed for the floor; the median is reported. */
+  static final int FLOOR_READS = 5;
+
+  /**
+   * The floor of any one-pass method, in milliseconds: the median of {@value #FLOOR_READS} warm
+   * reads of every value of both inputs as fast as Java reads them ({@link ReadFloor}: all cores,
+   * independent accumulators). On Spark one job per read, each task summing its blocks that way,
+   * so the floor includes one job's scheduling, as every multiply does.
+   */
+  double floorMillis() {
     if (onSpark) {
-      ad.blocks().toJavaRDD().map(e -> sum(e._2())).fold(0.0, Double::sum);
-      bd.blocks().toJavaRDD().map(e -> sum(e._2())).fold(0.0, Double::sum);
-    } else {
-      sum(a);
-      sum(b);
+      org.apache.spark.api.java.JavaRDD<Matrix> blocks = ad.blocks().toJavaRDD().map(e -> e._2())
+          .union(bd.blocks().toJavaRDD().map(e -> e._2()));
+      return ReadFloor.medianMillis(FLOOR_READS, () -> blocks.map(Problem::sum).fold(0.0, Double::sum));
     }
-    return (System.nanoTime() - t0) / 1_000_000;
+    double[] va = values(a);
+    double[] vb = values(b);
+    return ReadFloor.millis(FLOOR_READS, va, vb);
   }
 
   String shape() {
@@ -479,11 +487,13 @@ final class Problem implements AutoCloseable {
   }
 
   private static double sum(Matrix x) {
-    double s = 0;
-    for (double v : x instanceof DenseMatrix ? ((DenseMatrix) x).values() : x.toArray()) {
-      s += v;
-    }
-    return s;
+    double[] v = values(x);
+    return ReadFloor.sum(v, 0, v.length);
+  }
+
+  /** The stored values of a dense matrix, or the dense copy of a sparse one. */
+  private static double[] values(Matrix x) {
+    return x instanceof DenseMatrix ? ((DenseMatrix) x).values() : x.toArray();
   }
 
   private static BlockMatrix materialize(BlockMatrix x) {

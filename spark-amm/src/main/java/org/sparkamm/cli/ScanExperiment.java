@@ -297,9 +297,9 @@ final class ScanExperiment implements Experiment {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "## %s engine: %s%n%n", run.engine.equals("spark") ? "Spark" : "Local",
         run.shape));
-    md.append(String.format(Locale.ROOT, "Exact product: %s ms (its first run: %s ms); one read of both inputs: %s ms."
+    md.append(String.format(Locale.ROOT, "Exact product: %s ms (its first run: %s ms); fastest read of both inputs: %s ms."
         + " %d trial%s per setting (seed%s %d%s); errors are means over the trials, times medians.%n%n",
-        Cells.millis(exactMillis), Cells.millis(run.referenceMillis), Cells.millis(run.readMillis), ctx.trials,
+        Cells.millis(exactMillis), Cells.millis(run.referenceMillis), Cells.millis(Math.round(run.readMillis)), ctx.trials,
         ctx.trials > 1 ? "s" : "", ctx.trials > 1 ? "s" : "", run.seed,
         ctx.trials > 1 ? "–" + (run.seed + ctx.trials - 1) : ""));
     md.append("### Relative error ‖AB − C‖_F / ‖AB‖_F (in parentheses: the theory, √E‖AB − C‖²_F / ‖AB‖_F)\n\n");

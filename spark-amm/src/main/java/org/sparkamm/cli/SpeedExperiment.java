@@ -69,7 +69,7 @@ final class SpeedExperiment implements Experiment {
         + "Medians of %d warm trial%s (seed%s) after one cold trial per algorithm (its first run in this JVM;"
         + " for `mm` the reference product); speed-up: the exact product's median over the algorithm's; errors:"
         + " means over the warm trials of all engines (same seeds, same sketches); theory: √E‖AB − C‖²_F / ‖AB‖_F"
-        + " where a closed form exists, else the deterministic spectral bound (≤). One read of both inputs: %s.%n%n",
+        + " where a closed form exists, else the deterministic spectral bound (≤). Fastest read of both inputs (the floor of a one-pass method): %s.%n%n",
         size[0], size[1], size[0], colsB, ctx.trials, ctx.trials > 1 ? "s" : "", ctx.trials > 1 ? "s "
             + runs.get(0).seed + "–" + (runs.get(0).seed + ctx.trials - 1) : " " + runs.get(0).seed, readTimes(runs));
     return new Report(Trial.CSV_HEADER, rows, md + table + notes + "\n", plot);
@@ -154,7 +154,7 @@ final class SpeedExperiment implements Experiment {
   private static String readTimes(List<ExperimentContext.Measured> runs) {
     List<String> parts = new ArrayList<>();
     for (ExperimentContext.Measured run : runs) {
-      parts.add(Cells.millis(run.readMillis) + " ms (" + run.engine + ")");
+      parts.add(Cells.millis(Math.round(run.readMillis)) + " ms (" + run.engine + ")");
     }
     return String.join(", ", parts);
   }

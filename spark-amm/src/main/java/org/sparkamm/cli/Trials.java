@@ -9,7 +9,8 @@ import org.sparkamm.local.SpectralNorm;
 
 /**
  * The trial loop that {@code bench}, {@code demo} and the experiments share, on one loaded
- * {@link Problem}: one timed read of the inputs (the floor of any one-pass method), the exact
+ * {@link Problem}: the time of the fastest read of the inputs (the floor of any one-pass method,
+ * {@link Problem#floorMillis}), the exact
  * product once as the reference, the per-inner-index norms of the error formulas; then any number
  * of {@link Trial}s, each compared with the reference.
  *
@@ -28,8 +29,8 @@ final class Trials implements AutoCloseable {
   static final long SPECTRAL_LIMIT = 1L << 24;
 
   final Problem problem;
-  /** Milliseconds of one read of both inputs. */
-  final long readMillis;
+  /** Milliseconds of the fastest read of both inputs (median of warm parallel reads). */
+  final double readMillis;
   /** The exact product: the first multiply of this run, hence a cold one. */
   final Problem.Run exact;
   private final String engine;
@@ -43,7 +44,7 @@ final class Trials implements AutoCloseable {
   /** The exact product, column-major, once a spectral error needs it. */
   private double[] exactValues;
 
-  private Trials(Problem problem, long readMillis, Problem.Run exact, double productNorm2, InnerNorms norms,
+  private Trials(Problem problem, double readMillis, Problem.Run exact, double productNorm2, InnerNorms norms,
       boolean spectral) {
     this.problem = problem;
     this.readMillis = readMillis;
@@ -59,7 +60,7 @@ final class Trials implements AutoCloseable {
    * norms; {@code spectral} adds the spectral errors where a bound exists. Close it to release them.
    */
   static Trials start(Problem problem, RunConfig conf, boolean spectral) {
-    long read = problem.scanMillis();
+    double read = problem.floorMillis();
     Problem.Run exact = problem.run(conf.configure(Amm.create(REFERENCE)), 1);
     InnerNorms norms = null;
     boolean started = false;

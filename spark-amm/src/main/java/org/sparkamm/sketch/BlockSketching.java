@@ -13,6 +13,8 @@ import org.apache.spark.mllib.linalg.SparseMatrix;
 public final class BlockSketching {
   /** Below this many multiply-adds a block is not worth splitting across threads. */
   private static final long PARALLEL_MIN_WORK = 1L << 20;
+  /** Bands of rows per thread when a block is split. */
+  private static final int BANDS_PER_THREAD = 4;
 
   private BlockSketching() {}
 
@@ -43,12 +45,16 @@ public final class BlockSketching {
       boolean rowMajor = d.isTransposed();
       int rows = d.numRows();
       int ld = rowMajor ? inner : rows;
-      int bands = !slice.splitsByRows() || (long) rows * inner < PARALLEL_MIN_WORK ? 1 : Math.max(1, Math.min(threads, rows));
+      // Bands are whole row groups of the accumulator, several per thread so that a thread slowed by
+      // other work does not hold up the rest (idle threads take the remaining bands).
+      int groups = (rows + SketchAccumulator.ROW_GROUP - 1) / SketchAccumulator.ROW_GROUP;
+      int bands = threads <= 1 || !slice.splitsByRows() || (long) rows * inner < PARALLEL_MIN_WORK ? 1
+          : Math.max(1, Math.min(threads * BANDS_PER_THREAD, groups));
       acc.prepare(rowMajor);
       IntStream range = IntStream.range(0, bands);
       (bands > 1 ? range.parallel() : range).forEach(band -> {
-        int from = (int) ((long) rows * band / bands);
-        int to = (int) ((long) rows * (band + 1) / bands);
+        int from = (int) Math.min(rows, (long) groups * band / bands * SketchAccumulator.ROW_GROUP);
+        int to = (int) Math.min(rows, (long) groups * (band + 1) / bands * SketchAccumulator.ROW_GROUP);
         slice.addDense(acc, d.values(), ld, rowMajor, from, to);
       });
     } else {

@@ -10,9 +10,9 @@ import org.sparkamm.local.ComputeBackend;
  *
  * <p>Column-major blocks (inner columns contiguous) are added column by column, an axpy of
  * {@code rows} elements per hit. Row-major blocks (each outer row contiguous across inner indices,
- * e.g. a transposed Spark block) are scattered into a transposed buffer (l x rows) so that each
- * outer row writes one contiguous stretch of l values that stays in cache; the buffer is folded in
- * once, by {@link #result()}. Accumulators of disjoint inner ranges {@link #merge} by addition,
+ * e.g. a transposed Spark block) are scattered into a buffer of row groups ({@link #addRowMajor}), or
+ * multiplied into a transposed buffer (l x rows) by dense tiles, so that writes stay in cache; the
+ * buffers are folded in once, by {@link #result()}. Accumulators of disjoint inner ranges {@link #merge} by addition,
  * which is what makes the sketch a map-side combinable, tree-aggregatable partial result.
  *
  * <p>The column-major scatter-adds and the dense-tile products run on the {@link ComputeBackend}
@@ -27,6 +27,11 @@ public final class SketchAccumulator implements Serializable {
   private transient ComputeBackend backend;
   private double[] colMajor;
   private double[] transposed;
+  /**
+   * The hits of row-major blocks: sketch entry (r, b) at {@code (r / G) G l + b G + r mod G}, G =
+   * {@value #ROW_GROUP}: the entries of one column b for a group of G rows share a cache line.
+   */
+  private double[] grouped;
   /** Exact squared norms of the outer rows, when tracked ({@link #trackOuterNorms()}). */
   private double[] outerNorms2;
 
@@ -66,28 +71,87 @@ public final class SketchAccumulator implements Serializable {
     backend().scatterColumns(v, off, ld, h.count, h.local, h.bucket, h.coef, rowFrom, rowTo, colMajor(), rows);
   }
 
+  /** Rows of a row-major block that {@link #addRowMajor} sketches together, sharing each hit's loads. */
+  static final int ROW_GROUP = 8;
+
   /**
    * Adds the hits of the rows [rowFrom, rowTo) of a row-major block, element (r, j) at
-   * {@code v[r * ld + j]}, into the transposed buffer; thread rules as for column-major.
+   * {@code v[r * ld + j]}, into the buffer of row groups; thread rules as for column-major (bands
+   * of whole groups of {@value #ROW_GROUP} rows never share a cache line).
+   *
+   * <p>A whole group of rows goes at once: the hits are read once for the group (not once per row),
+   * the group's values of an inner index once for all its consecutive hits (s of them for sjlt), and
+   * each hit updates the group's entries of its column, one cache line. Rows outside whole groups go
+   * one at a time. Each entry adds its hits in order either way, so the sums are bit for bit those
+   * of one row at a time.
    */
   public void addRowMajor(double[] v, int ld, Hits h, int rowFrom, int rowTo) {
-    double[] dst = transposed();
+    double[] dst = grouped();
+    int groupSize = ROW_GROUP * width;
     int[] local = h.local;
     int[] bucket = h.bucket;
     double[] coef = h.coef;
-    for (int r = rowFrom; r < rowTo; r++) {
-      int src = r * ld;
-      int out = r * width;
-      for (int t = 0; t < h.count; t++) {
-        dst[out + bucket[t]] += coef[t] * v[src + local[t]];
+    int r = rowFrom;
+    while (r < rowTo) {
+      if (r % ROW_GROUP == 0 && r + ROW_GROUP <= rowTo) {
+        addRowGroup(v, ld, h, r, dst, (r / ROW_GROUP) * groupSize);
+        r += ROW_GROUP;
+      } else {
+        int src = r * ld;
+        int out = (r / ROW_GROUP) * groupSize + r % ROW_GROUP;
+        for (int t = 0; t < h.count; t++) {
+          dst[out + bucket[t] * ROW_GROUP] += coef[t] * v[src + local[t]];
+        }
+        r++;
       }
+    }
+  }
+
+  /** The hits of rows [r, r + ROW_GROUP) into their group, entry (row r + q, column b) at {@code base + b G + q}. */
+  private static void addRowGroup(double[] v, int ld, Hits h, int r, double[] s, int base) {
+    int[] local = h.local;
+    int[] bucket = h.bucket;
+    double[] coef = h.coef;
+    int o0 = r * ld;
+    int o1 = o0 + ld;
+    int o2 = o1 + ld;
+    int o3 = o2 + ld;
+    int o4 = o3 + ld;
+    int o5 = o4 + ld;
+    int o6 = o5 + ld;
+    int o7 = o6 + ld;
+    int count = h.count;
+    int t = 0;
+    while (t < count) { // the group's values of one inner index are loaded once for all its hits (s for sjlt)
+      int j = local[t];
+      double x0 = v[o0 + j];
+      double x1 = v[o1 + j];
+      double x2 = v[o2 + j];
+      double x3 = v[o3 + j];
+      double x4 = v[o4 + j];
+      double x5 = v[o5 + j];
+      double x6 = v[o6 + j];
+      double x7 = v[o7 + j];
+      do {
+        int b = base + bucket[t] * ROW_GROUP;
+        double c = coef[t];
+        s[b] += c * x0;
+        s[b + 1] += c * x1;
+        s[b + 2] += c * x2;
+        s[b + 3] += c * x3;
+        s[b + 4] += c * x4;
+        s[b + 5] += c * x5;
+        s[b + 6] += c * x6;
+        s[b + 7] += c * x7;
+        t++;
+      } while (t < count && local[t] == j);
     }
   }
 
   /** Allocates the buffer that dense blocks of this layout write, before threads share it. */
   public void prepare(boolean rowMajor) {
     if (rowMajor) {
-      transposed();
+      grouped(); // dense tiles, which write the transposed buffer, allocate it on first use
     } else {
       colMajor();
     }
@@ -148,6 +212,9 @@ public final class SketchAccumulator implements Serializable {
     if (other.transposed != null) {
       add(transposed(), other.transposed);
     }
+    if (other.grouped != null) {
+      add(grouped(), other.grouped);
+    }
     if (other.outerNorms2 != null) {
       add(outerNorms2, other.outerNorms2);
     }
@@ -164,6 +231,20 @@ public final class SketchAccumulator implements Serializable {
         }
       }
       transposed = null;
+    }
+    if (grouped != null) { // group by group, column by column: one cache line read, one written
+      for (int r0 = 0; r0 < rows; r0 += ROW_GROUP) {
+        int groupRows = Math.min(ROW_GROUP, rows - r0);
+        int from = r0 * width;
+        for (int b = 0; b < width; b++) {
+          int src = from + b * ROW_GROUP;
+          int dst = r0 + b * rows;
+          for (int q = 0; q < groupRows; q++) {
+            out[dst + q] += grouped[src + q];
+          }
+        }
+      }
+      grouped = null;
     }
     return out;
   }
@@ -199,6 +280,13 @@ public final class SketchAccumulator implements Serializable {
       colMajor = new double[Math.multiplyExact(rows, width)];
     }
     return colMajor;
+  }
+
+  private synchronized double[] grouped() {
+    if (grouped == null) {
+      grouped = new double[Math.multiplyExact(Math.multiplyExact((rows + ROW_GROUP - 1) / ROW_GROUP, ROW_GROUP), width)];
+    }
+    return grouped;
   }
 
   private synchronized double[] transposed() {

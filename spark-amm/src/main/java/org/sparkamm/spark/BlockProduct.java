@@ -11,6 +11,7 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.Breakdown;
@@ -40,7 +41,8 @@ import org.sparkamm.sketch.SketchedBlock;
  * bytes for A and likewise for B, against all of A and B (twice over for shared blocks) for
  * {@code BlockMatrix.multiply}. A and B may have different block sizes; only their inner
  * dimensions must agree. The result has A's rows per block and B's columns per block, is cached,
- * and is the caller's to unpersist.
+ * and is the caller's to unpersist. Products with few output blocks run in one job instead
+ * ({@link OneJobProduct}).
  *
  * <p>Backends: the {@link BackendChoice} travels in every task closure (and inside the partial
  * sketches), and each task resolves it on its executor, so the scatter-adds, dense tiles and reduced
@@ -115,6 +117,23 @@ public final class BlockProduct {
       int cpbA = a.colsPerBlock();
       int rpbB = b.rowsPerBlock();
       boolean outerNorms = algo.needsOuterNorms();
+      int rpbA = a.rowsPerBlock();
+      int cpbB = b.colsPerBlock();
+      SignProbes probes = algo.probes(p, k, seed);
+      if (probes == null && OneJobProduct.applies(a, b)) {
+        LongAccumulator[] nanos = {jsc.sc().longAccumulator(), jsc.sc().longAccumulator(), jsc.sc().longAccumulator()};
+        cBlocks = OneJobProduct.blocks(jsc, a, b, sk, width, outerNorms, algo.reducedProduct(k, 0), nanos,
+            backend);
+        long job = clock.lap();
+        // One job has no phase boundaries: its time is shared out as the tasks' time in each phase.
+        double tasks = Math.max(1, nanos[0].value() + nanos[1].value() + nanos[2].value());
+        long buildA = Math.round(job * (nanos[0].value() / tasks));
+        long buildB = Math.round(job * (nanos[1].value() / tasks));
+        BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
+        done = true;
+        return new Timed<>(c, new Breakdown(buildA, buildB + sketchTime, job - buildA - buildB, clock.lap(),
+            meter.bytesWritten() - shuffle0));
+      }
       as = sketchBlocks(coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A,
           partsA, outerNorms, backend);
       as.count();
@@ -123,9 +142,6 @@ public final class BlockProduct {
           partsB, outerNorms, backend);
       long bsCount = bs.count();
       long buildB = clock.lap() + sketchTime;
-      int rpbA = a.rowsPerBlock();
-      int cpbB = b.colsPerBlock();
-      SignProbes probes = algo.probes(p, k, seed);
       int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, a, b, as, bs, width));
       ReducedProduct rp = algo.reducedProduct(k, chosen);
       if (p * (long) width * 8 <= BROADCAST_LIMIT_BYTES && bsCount > 0) {
@@ -248,7 +264,12 @@ public final class BlockProduct {
    * the executor caching them ({@link ExecutorCoalescer}), so each task reads its blocks in process.
    */
   static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc) {
-    int target = Math.max(1, 2 * jsc.defaultParallelism());
+    return coalesced(rdd, jsc, 2 * jsc.defaultParallelism());
+  }
+
+  /** As {@link #coalesced(JavaPairRDD, JavaSparkContext)}, to at most {@code target} partitions. */
+  static <K, V> JavaPairRDD<K, V> coalesced(JavaPairRDD<K, V> rdd, JavaSparkContext jsc, int partitions) {
+    int target = Math.max(1, partitions);
     if (rdd.getNumPartitions() <= target) {
       return rdd;
     }
@@ -264,18 +285,8 @@ public final class BlockProduct {
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
       int innerPerBlock, Side side, int partitions, boolean outerNorms, BackendChoice backend) {
     JavaPairRDD<Integer, SketchAccumulator> partial = blocks.mapPartitionsToPair(it -> {
-      Map<Integer, SketchAccumulator> accs = new HashMap<>();
-      InnerSketch sketch = sk.value();
-      while (it.hasNext()) {
-        Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
-        int outer = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
-        int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
-        Matrix block = side == Side.A ? e._2() : e._2().transpose();
-        SketchAccumulator acc = accs.computeIfAbsent(outer, o -> outerNorms
-            ? new SketchAccumulator(block.numRows(), width, backend).trackOuterNorms()
-            : new SketchAccumulator(block.numRows(), width, backend));
-        BlockSketching.accumulate(acc, block, (long) inner * innerPerBlock, sketch, side);
-      }
+      Map<Integer, SketchAccumulator> accs = partialSketches(it, sk.value(), width, innerPerBlock, side, outerNorms,
+          backend);
       List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
       accs.forEach((key, acc) -> out.add(new Tuple2<>(key, acc)));
       return out.iterator();
@@ -283,6 +294,26 @@ public final class BlockProduct {
     return partial.reduceByKey(SketchAccumulator::merge, partitions)
         .mapValues(SketchAccumulator::finish)
         .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * One task's partial sketches: its blocks added into one accumulator per outer block index (A's
+   * blocks (I, K) into key I; B's blocks (K, J), read transposed, into key J).
+   */
+  static Map<Integer, SketchAccumulator> partialSketches(java.util.Iterator<Tuple2<Tuple2<Object, Object>, Matrix>> it,
+      InnerSketch sketch, int width, int innerPerBlock, Side side, boolean outerNorms, BackendChoice backend) {
+    Map<Integer, SketchAccumulator> accs = new HashMap<>();
+    while (it.hasNext()) {
+      Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
+      int outer = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
+      int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
+      Matrix block = side == Side.A ? e._2() : e._2().transpose();
+      SketchAccumulator acc = accs.computeIfAbsent(outer, o -> outerNorms
+          ? new SketchAccumulator(block.numRows(), width, backend).trackOuterNorms()
+          : new SketchAccumulator(block.numRows(), width, backend));
+      BlockSketching.accumulate(acc, block, (long) inner * innerPerBlock, sketch, side);
+    }
+    return accs;
   }
 
   private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(ReducedProduct rp, BackendChoice backend, int i,

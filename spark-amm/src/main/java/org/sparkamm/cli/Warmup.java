@@ -1,0 +1,73 @@
+package org.sparkamm.cli;
+
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.sparkamm.Amm;
+import org.sparkamm.local.Blas;
+import org.sparkamm.random.CounterRng;
+
+/**
+ * Warms one algorithm's local code while a command loads its inputs, so that the multiply it then
+ * times does not pay for first use: loading native BLAS and starting its threads (a 512^3 dgemm),
+ * and the JIT compiling the sketch kernels (the algorithm run {@value #RUNS} times on {@value #ROWS} x
+ * {@value #INNER} random operands, laid out as the real ones, transposed or not). On the Spark
+ * engine in local mode the tasks run in this JVM and use the same kernels. It runs on a daemon
+ * thread beside the load (loading is mostly I/O) and costs about as much as one multiply of 2 x 8 MB
+ * inputs; {@link #await} reports how long the command then still had to wait for it. A warm-up that
+ * fails is dropped: the multiply reports the problem itself.
+ */
+final class Warmup {
+  static final int ROWS = 64;
+  static final int INNER = 1 << 14;
+  static final int RUNS = 4;
+  private static final int GEMM = 512;
+  private final Thread thread;
+
+  private Warmup(Amm amm, int sketch, boolean ta, boolean tb) {
+    thread = new Thread(() -> {
+      try {
+        double[] x = new double[GEMM * GEMM];
+        Blas.gemm(false, false, GEMM, GEMM, GEMM, 1.0, x, 0, GEMM, x, 0, GEMM, 0.0, new double[GEMM * GEMM], 0, GEMM);
+        DenseMatrix a = random(1, ta);
+        DenseMatrix b = random(2, tb);
+        for (int r = 0; r < RUNS; r++) {
+          amm.multiply(a, b, Math.min(sketch, ROWS));
+        }
+      } catch (RuntimeException | LinkageError e) {
+        // dropped: an optimization only, and the multiply that follows reports any real problem
+      }
+    }, "spark-amm-warmup");
+    thread.setDaemon(true);
+  }
+
+  /** Starts warming {@code amm} (its own instance: it must not be the one that multiplies) for sketch size {@code sketch}. */
+  static Warmup start(Amm amm, int sketch, boolean ta, boolean tb) {
+    Warmup w = new Warmup(amm, sketch, ta, tb);
+    w.thread.start();
+    return w;
+  }
+
+  /** Waits for the warm-up to end; returns the milliseconds waited. */
+  long await() {
+    long t0 = System.nanoTime();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /**
+   * A random operand of the multiply's layout: ROWS x INNER (A) or INNER x ROWS (B) after the
+   * transpose, stored so that the transpose flag gives the layout the real input has.
+   */
+  private static DenseMatrix random(long seed, boolean transposed) {
+    long key = CounterRng.streamKey(seed, 0x3a7L);
+    double[] v = new double[ROWS * INNER];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = CounterRng.uniform(key, i) - 0.5;
+    }
+    return seed == 1 ? (transposed ? new DenseMatrix(INNER, ROWS, v).transpose() : new DenseMatrix(ROWS, INNER, v))
+        : (transposed ? new DenseMatrix(ROWS, INNER, v).transpose() : new DenseMatrix(INNER, ROWS, v));
+  }
+}
