@@ -184,10 +184,10 @@ final class CcaExperiment implements Experiment {
     md.append(String.format(Locale.ROOT, "## %s%n%n", data.shape()));
     md.append(String.format(Locale.ROOT, "Exact: `AmmCCA` with `mm` fits in %s ms (median of %d); its canonical"
         + " correlations ρ₁ = %s, ρ₂ = %s, ρ₁₀ = %s, ρ_%d = %s. Regularization %s on the diagonals of Sxx and Syy."
-        + " Errors are medians over %d trial%s (seeds %d–%d).%n%n", Cells.millis(exactFit), ctx.trials,
+        + " Errors are medians over %d trial%s (%s).%n%n", Cells.millis(exactFit), ctx.trials,
         Cells.error(exact[0]), Cells.error(exact[1]), Cells.error(exact[Math.min(TOP, exact.length) - 1]),
-        exact.length, Cells.error(exact[exact.length - 1]), reg, ctx.trials, ctx.trials > 1 ? "s" : "", ctx.seed(),
-        ctx.seed() + ctx.trials - 1));
+        exact.length, Cells.error(exact[exact.length - 1]), reg, ctx.trials, ctx.trials > 1 ? "s" : "",
+        Fits.seeds(ctx.seed(), ctx.trials)));
     Cells.Notes notes = new Cells.Notes();
     boolean compare = mnist && contains(ctx.sketches, 439);
     md.append("### LibAMM's CorrelationError max_i |ρ_i − ρ̂_i| over all ").append(exact.length)

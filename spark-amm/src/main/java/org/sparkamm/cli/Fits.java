@@ -89,6 +89,11 @@ final class Fits {
     return Double.isNaN(m) ? -1 : Math.round(m);
   }
 
+  /** "seed S" for one trial, "seeds S–E" for more (trial t uses S + t). */
+  static String seeds(long seed, int trials) {
+    return trials == 1 ? "seed " + seed : "seeds " + seed + "–" + (seed + trials - 1);
+  }
+
   /** The median of the values; NaN for none. */
   static double median(double[] values) {
     if (values.length == 0) {
