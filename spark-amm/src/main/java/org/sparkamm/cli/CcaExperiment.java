@@ -132,6 +132,7 @@ final class CcaExperiment implements Experiment {
         session.session.stop();
       }
     }
+    plot.note("exact methods and failed fits: in the tables");
     plot.note("median of " + ctx.trials + " trial" + (ctx.trials > 1 ? "s" : "") + "; over all correlations")
         .note("(LibAMM's CorrelationError)");
     if (sets.size() > 1) {

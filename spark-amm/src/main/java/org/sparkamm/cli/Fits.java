@@ -185,11 +185,15 @@ final class Fits {
   /**
    * One line per algorithm of the median of {@code metric} against the sketch size, in the color
    * {@code colors} gives the tag (assigned in order of first use); named in the legend when
-   * {@code suffix} is not null.
+   * {@code suffix} is not null. Exact methods (at rounding level, which would stretch the axis over
+   * ten decades) and methods with no successful fit are left out: the tables have them.
    */
   void plot(LogLogPlot plot, String metric, LogLogPlot.Style style, List<String> colors, String suffix) {
     for (Map.Entry<String, int[]> e : settings().entrySet()) {
       String tag = e.getKey();
+      if (Amm.create(tag).algorithm().isExact() || all.stream().noneMatch(f -> f.tag.equals(tag) && f.failure == null)) {
+        continue; // the exact methods sit at rounding (in the tables); failed ones have no line
+      }
       boolean once = e.getValue().length == 1;
       double[] x = new double[sketches.length];
       double[] y = new double[sketches.length];

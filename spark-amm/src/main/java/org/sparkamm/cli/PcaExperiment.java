@@ -109,6 +109,7 @@ final class PcaExperiment implements Experiment {
       }
     }
     md.append(LIBAMM_NOTE);
+    plot.note("exact methods and failed fits: in the tables");
     plot.note("median of " + ctx.trials + " trial" + (ctx.trials > 1 ? "s" : "") + ", k = " + kmax);
     if (sets.size() > 1) {
       plot.note("solid: MNIST images; dashed: planted");
