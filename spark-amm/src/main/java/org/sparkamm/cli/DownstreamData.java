@@ -116,11 +116,10 @@ final class DownstreamData implements AutoCloseable {
     int n = images.numRows();
     int d = images.numCols();
     List<Row> rows = new ArrayList<>(n);
-    double[] v = images.values();
     for (int i = 0; i < n; i++) {
       double[] x = new double[d];
       for (int j = 0; j < d; j++) {
-        x[j] = v[i + j * n] / 255.0;
+        x[j] = images.apply(i, j) / 255.0;
       }
       rows.add(RowFactory.create(Vectors.dense(x)));
     }
@@ -137,9 +136,15 @@ final class DownstreamData implements AutoCloseable {
     int p = a.numRows();
     int q = b.numRows();
     List<Row> rows = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      double[] x = java.util.Arrays.copyOfRange(a.values(), i * p, (i + 1) * p);
-      double[] y = java.util.Arrays.copyOfRange(b.values(), i * q, (i + 1) * q);
+    for (int i = 0; i < n; i++) { // by apply: the loader's A and B are transposed views of n x 392 arrays
+      double[] x = new double[p];
+      double[] y = new double[q];
+      for (int j = 0; j < p; j++) {
+        x[j] = a.apply(j, i);
+      }
+      for (int j = 0; j < q; j++) {
+        y[j] = b.apply(j, i);
+      }
       rows.add(RowFactory.create(Vectors.dense(x), Vectors.dense(y)));
     }
     return cached("MNIST halves", n, new int[] {p, q}, spark, jsc(spark).parallelize(rows, partitions),
