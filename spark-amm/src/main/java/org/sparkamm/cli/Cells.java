@@ -35,12 +35,17 @@ final class Cells {
 
     /** " [n]" for a setting with a failed trial, "" for none. */
     String mark(TrialSummary s) {
-      if (s.failure == null) {
+      return mark(s.failure);
+    }
+
+    /** " [n]" for a failure message, "" for none (null). */
+    String mark(String failure) {
+      if (failure == null) {
         return "";
       }
-      int i = messages.indexOf(s.failure);
+      int i = messages.indexOf(failure);
       if (i < 0) {
-        messages.add(s.failure);
+        messages.add(failure);
         i = messages.size() - 1;
       }
       return " [" + (i + 1) + "]";

@@ -24,6 +24,11 @@ interface Experiment {
   /** Sketch sizes when {@code --sketch} is absent. */
   int[] defaultSketches();
 
+  /** Options of this experiment beyond {@link ExperimentContext#OPTIONS} (none by default). */
+  default java.util.Set<String> options() {
+    return java.util.Set.of();
+  }
+
   /** Runs the experiment; its outputs are written only when it returns. */
   Report run(ExperimentContext ctx);
 

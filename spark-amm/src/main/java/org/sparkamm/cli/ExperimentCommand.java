@@ -22,7 +22,8 @@ import org.sparkamm.io.AtomicFile;
  */
 final class ExperimentCommand {
   /** The experiments; a new one is one class added here. */
-  static final List<Experiment> EXPERIMENTS = List.of(new ScanExperiment(), new SpeedExperiment());
+  static final List<Experiment> EXPERIMENTS = List.of(new ScanExperiment(), new SpeedExperiment(),
+      new PcaExperiment(), new CcaExperiment());
   static final String DEFAULT_OUT = "bench/results";
 
   private ExperimentCommand() {}
@@ -46,8 +47,9 @@ final class ExperimentCommand {
     Experiment experiment = EXPERIMENTS.stream().filter(e -> e.name().equals(argv[1])).findFirst()
         .orElseThrow(() -> new AmmArgumentException("experiment: unknown experiment '" + argv[1] + "'; experiments: "
             + names));
-    Args args = new Args("experiment " + experiment.name(), argv, 2, ExperimentContext.OPTIONS,
-        java.util.Set.of("verbose"));
+    java.util.Set<String> options = new java.util.HashSet<>(ExperimentContext.OPTIONS);
+    options.addAll(experiment.options());
+    Args args = new Args("experiment " + experiment.name(), argv, 2, options, java.util.Set.of("verbose"));
     AmmArgumentException.require(args.positional().isEmpty(), "experiment %s: unexpected argument '%s'",
         experiment.name(), args.positional().isEmpty() ? "" : args.positional().get(0));
     ExperimentContext ctx = new ExperimentContext(experiment, args, err);

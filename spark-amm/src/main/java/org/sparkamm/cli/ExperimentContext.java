@@ -115,6 +115,21 @@ final class ExperimentContext {
     }
   }
 
+  /** The value of option {@code name} ({@code --name value}), or null when absent. */
+  String option(String name) {
+    return args.get(name);
+  }
+
+  /** Option {@code name} as a number, or {@code fallback} when absent (a one-line error when not a number). */
+  double number(String name, double fallback) {
+    return args.getDouble(name, fallback);
+  }
+
+  /** {@code --seed}, or the library's default seed; trial t uses this + t. */
+  long seed() {
+    return args.getLong("seed", Amm.DEFAULT_SEED);
+  }
+
   /**
    * False for the methods whose result does not depend on the sketch size, as their Javadoc states:
    * the exact product (and exact modes such as {@code int8_fp64}), block low-rank approximation

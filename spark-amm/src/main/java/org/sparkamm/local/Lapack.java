@@ -113,6 +113,26 @@ public final class Lapack {
     return svd(a, m, n).s[0];
   }
 
+  /**
+   * The eigenvalues of the symmetric n x n column-major matrix a (its upper triangle is read),
+   * ascending, by dsyevd without vectors: O(n^3) flops (the tridiagonal reduction, 4/3 n^3), backward
+   * stable. The spectral norm of a symmetric matrix is the largest of |first| and |last|.
+   */
+  public static double[] symmetricEigenvalues(double[] a, int n) {
+    double[] work = java.util.Arrays.copyOf(a, n * n);
+    double[] w = new double[n];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    int[] iquery = new int[1];
+    LAPACK_INSTANCE.dsyevd("N", "U", n, work, Math.max(1, n), w, query, -1, iquery, -1, info);
+    double[] scratch = new double[Math.max(1, (int) query[0])];
+    int[] iscratch = new int[Math.max(1, iquery[0])];
+    LAPACK_INSTANCE.dsyevd("N", "U", n, work, Math.max(1, n), w, scratch, scratch.length, iscratch, iscratch.length,
+        info);
+    check("dsyevd", info);
+    return w;
+  }
+
   private static void check(String routine, intW info) {
     if (info.val != 0) {
       throw new ArithmeticException(routine + " failed (info = " + info.val + ")");

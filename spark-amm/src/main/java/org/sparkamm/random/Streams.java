@@ -37,6 +37,10 @@ public final class Streams {
   public static final long DATA_LOADINGS_B = 102;
   public static final long DATA_NOISE_A = 103;
   public static final long DATA_NOISE_B = 104;
+  /** The planted-spectrum data of the downstream experiments: its directions, factors and noise. */
+  public static final long PLANTED_DIRECTIONS = 110;
+  public static final long PLANTED_FACTORS = 111;
+  public static final long PLANTED_NOISE = 112;
   /** LibAMM loaders' A and B, and the choice of "reduced" rows of the sparse loader. */
   public static final long LOADER_A = 200;
   public static final long LOADER_B = 201;

@@ -244,7 +244,7 @@ class ExperimentCommandTest {
         {"experiment", "scan", "--engine", "local", "--set", "algoDelta=2", "--algo", "tugOfWar", "--out", o},
         {"experiment", "scan", "--engine", "local", "--size", "20", "--out", file.toString()},
     };
-    String[] messages = {"name the experiment to run (scan, speed)", "name the experiment to run",
+    String[] messages = {"name the experiment to run (scan, speed, pca, cca)", "name the experiment to run",
         "unknown experiment 'nosuch'; experiments: scan, speed", "unknown option --bogus",
         "unexpected argument 'extra'", "--trials must be at least 1", "--trials must be an integer",
         "--sketch sizes must be at least 1", "--sketch must be an integer", "--engine must be spark, local or spark,local",
