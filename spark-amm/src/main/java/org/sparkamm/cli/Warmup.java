@@ -4,6 +4,7 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.sparkamm.Amm;
 import org.sparkamm.local.Blas;
 import org.sparkamm.random.CounterRng;
+import org.sparkamm.random.Streams;
 
 /**
  * Warms one algorithm's local code while a command loads its inputs, so that the multiply it then
@@ -62,7 +63,7 @@ final class Warmup {
    * transpose, stored so that the transpose flag gives the layout the real input has.
    */
   private static DenseMatrix random(long seed, boolean transposed) {
-    long key = CounterRng.streamKey(seed, 0x3a7L);
+    long key = CounterRng.streamKey(seed, Streams.WARMUP_OPERANDS);
     double[] v = new double[ROWS * INNER];
     for (int i = 0; i < v.length; i++) {
       v[i] = CounterRng.uniform(key, i) - 0.5;

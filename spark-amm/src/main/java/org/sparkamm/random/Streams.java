@@ -41,6 +41,8 @@ public final class Streams {
   public static final long PLANTED_DIRECTIONS = 110;
   public static final long PLANTED_FACTORS = 111;
   public static final long PLANTED_NOISE = 112;
+  /** The small operands the command line's warm-up multiplies while the real inputs load. */
+  public static final long WARMUP_OPERANDS = 120;
   /** LibAMM loaders' A and B, and the choice of "reduced" rows of the sparse loader. */
   public static final long LOADER_A = 200;
   public static final long LOADER_B = 201;
