@@ -35,7 +35,7 @@ class SparkProductTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"crs", "weighted-cr", "countSketch"})
+  @ValueSource(strings = {"crs", "weighted-cr", "countSketch", "gaussian", "sjlt"})
   void blockProductEqualsLocalForAnyBlockingAndPartitioning(String tag) {
     double[] local = Amm.create(tag).setSeed(42).multiply(A, B, K).toArray();
     int[][] layouts = {{8, 8, 8, 8, 1}, {5, 7, 7, 3, 3}, {23, 57, 57, 19, 1}, {4, 10, 6, 5, 8}, {30, 4096, 5000, 30, 2}, {12, 8, 8, 10, 3}};

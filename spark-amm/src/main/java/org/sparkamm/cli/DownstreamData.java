@@ -80,7 +80,7 @@ final class DownstreamData implements AutoCloseable {
         command);
     for (String option : new String[] {"set", "config", "block-size", "mid-splits"}) {
       AmmArgumentException.require(ctx.option(option) == null, "%s: --%s is not read by the estimators (they take"
-          + " algo, sketchSize and seed only)", command, option);
+          + " no config keys, block sizes or splits)", command, option);
     }
     List<String> chosen = new ArrayList<>();
     String value = ctx.option("data");
@@ -175,11 +175,14 @@ final class DownstreamData implements AutoCloseable {
       schema = schema.add(c, SQLDataTypes.VectorType(), false);
     }
     Dataset<Row> frame = spark.createDataFrame(rows, schema).persist(StorageLevel.MEMORY_AND_DISK());
+    boolean counted = false;
     try {
       frame.count();
-    } catch (RuntimeException e) {
-      frame.unpersist(false);
-      throw e;
+      counted = true;
+    } finally {
+      if (!counted) {
+        frame.unpersist(false);
+      }
     }
     return new DownstreamData(name, n, dims, frame);
   }

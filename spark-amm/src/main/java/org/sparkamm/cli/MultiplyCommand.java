@@ -17,9 +17,10 @@ import org.sparkamm.local.Blas;
  * ({@link SketchSizing}) and reports the prediction beside the result; {@code millis} stays the
  * multiply alone ({@code sizing_millis} is the choice). {@code backend} names the backend the local
  * products ran on ({@code cpu}, {@code cuda}; on Spark the executors', joined by '+' if they differ).
- * multiply alone ({@code sizing_millis} is the choice). While the inputs load, a {@link Warmup} runs the
- * algorithm on small operands so that the timed multiply does not pay for JIT compilation and
- * loading BLAS; {@code warmup_wait_millis} is how long the multiply still waited for it after the load.
+ * While the inputs load, a {@link Warmup} runs the algorithm on small operands in this JVM so that the
+ * timed multiply does not pay for JIT compilation and loading BLAS (locally and on an embedded
+ * {@code local[*]} Spark, whose tasks run here; not with a remote {@code --master}, whose executors it
+ * could not warm); {@code warmup_wait_millis} is how long the multiply still waited for it after the load.
  */
 final class MultiplyCommand {
   private MultiplyCommand() {}
@@ -39,10 +40,11 @@ final class MultiplyCommand {
     long seed = amm.seed();
     Path outPath = OutputFile.check("out", args.get("out"));
     AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
-    boolean warm = !amm.algorithm().needsTraining();
-    Warmup warmup = warm ? Warmup.start(conf.configure(Amm.create(conf.algo())), auto ? Warmup.ROWS : k,
-        args.flag("transpose-a"), args.flag("transpose-b")) : null;
-    try (Problem problem = Problem.load("multiply", args, conf)) {
+    String master = args.get("master");
+    boolean warm = !amm.algorithm().needsTraining() && (master == null || master.startsWith("local"));
+    try (Warmup warmup = warm ? Warmup.start(conf.configure(Amm.create(conf.algo())), auto ? Warmup.ROWS : k,
+            args.flag("transpose-a"), args.flag("transpose-b")) : null;
+        Problem problem = Problem.load("multiply", args, conf)) {
       conf.reportUnread(err);
       SketchSizing.Choice choice = null;
       long sizing = 0;

@@ -14,14 +14,16 @@ import org.sparkamm.random.Streams;
  * engine in local mode the tasks run in this JVM and use the same kernels. It runs on a daemon
  * thread beside the load (loading is mostly I/O) and costs about as much as one multiply of 2 x 8 MB
  * inputs; {@link #await} reports how long the command then still had to wait for it. A warm-up that
- * fails is dropped: the multiply reports the problem itself.
+ * fails is dropped: the multiply reports the problem itself. {@link #close} (on every path of the
+ * command, errors included) stops it after the run in progress and waits for its thread.
  */
-final class Warmup {
+final class Warmup implements AutoCloseable {
   static final int ROWS = 64;
   static final int INNER = 1 << 14;
   static final int RUNS = 4;
   private static final int GEMM = 512;
   private final Thread thread;
+  private volatile boolean cancelled;
 
   private Warmup(Amm amm, int sketch, boolean ta, boolean tb) {
     thread = new Thread(() -> {
@@ -30,10 +32,10 @@ final class Warmup {
         Blas.gemm(false, false, GEMM, GEMM, GEMM, 1.0, x, 0, GEMM, x, 0, GEMM, 0.0, new double[GEMM * GEMM], 0, GEMM);
         DenseMatrix a = random(1, ta);
         DenseMatrix b = random(2, tb);
-        for (int r = 0; r < RUNS; r++) {
+        for (int r = 0; r < RUNS && !cancelled; r++) {
           amm.multiply(a, b, Math.min(sketch, ROWS));
         }
-      } catch (RuntimeException | LinkageError e) {
+      } catch (RuntimeException | Error e) {
         // dropped: an optimization only, and the multiply that follows reports any real problem
       }
     }, "spark-amm-warmup");
@@ -56,6 +58,13 @@ final class Warmup {
       Thread.currentThread().interrupt();
     }
     return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /** Stops the warm-up after its current run and waits for its thread to end. */
+  @Override
+  public void close() {
+    cancelled = true;
+    await();
   }
 
   /**

@@ -3,7 +3,8 @@ package org.sparkamm.local;
 /**
  * Where the dense local products of one JVM run: the block GEMMs of the exact product, the reduced
  * products {@code (A S^T)(S B)^T} of every sketch, the float32 products of the quantized methods,
- * and the scatter-adds of the sparse sketches (CountSketch, SJLT, sampling).
+ * and the scatter-adds of the sparse sketches (CountSketch, SJLT, sampling) into column-major blocks
+ * (row-major and compressed-sparse blocks are scattered by the CPU loops of the sketch package).
  *
  * <p>The core holds one implementation, {@link CpuBackend} (netlib BLAS: native OpenBLAS or pure
  * Java, see {@link Blas}); others, such as the CUDA backend of the optional {@code spark-amm-gpu}

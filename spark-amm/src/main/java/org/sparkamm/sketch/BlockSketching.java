@@ -27,8 +27,9 @@ public final class BlockSketching {
 
   /**
    * As {@link #accumulate(SketchAccumulator, Matrix, long, InnerSketch, Side)}, splitting a large
-   * dense block into {@code threads} bands of rows that run in parallel (for the local engine; Spark
-   * tasks use one thread each, Spark runs tasks in parallel).
+   * dense block into bands of whole row groups, up to {@code threads} x {@value #BANDS_PER_THREAD},
+   * that run in parallel on {@code threads} threads (for the local engine; Spark tasks use one
+   * thread each, Spark runs tasks in parallel).
    */
   public static void accumulate(SketchAccumulator acc, Matrix block, long innerStart, InnerSketch sketch, Side side,
       int threads) {
@@ -50,7 +51,6 @@ public final class BlockSketching {
       int groups = (rows + SketchAccumulator.ROW_GROUP - 1) / SketchAccumulator.ROW_GROUP;
       int bands = threads <= 1 || !slice.splitsByRows() || (long) rows * inner < PARALLEL_MIN_WORK ? 1
           : Math.max(1, Math.min(threads * BANDS_PER_THREAD, groups));
-      acc.prepare(rowMajor);
       IntStream range = IntStream.range(0, bands);
       (bands > 1 ? range.parallel() : range).forEach(band -> {
         int from = (int) Math.min(rows, (long) groups * band / bands * SketchAccumulator.ROW_GROUP);

@@ -95,7 +95,6 @@ public final class RowSketcher {
     }
     SketchSlice s = sketch.slice(panelStart, count, side);
     if (!s.isEmpty()) {
-      acc.prepare(false);
       s.addDense(acc, buf, dim, false, 0, dim);
     }
     Arrays.fill(buf, 0, count * dim, 0.0);

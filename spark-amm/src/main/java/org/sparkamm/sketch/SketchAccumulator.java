@@ -148,15 +148,6 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
-  /** Allocates the buffer that dense blocks of this layout write, before threads share it. */
-  public void prepare(boolean rowMajor) {
-    if (rowMajor) {
-      grouped(); // dense tiles, which write the transposed buffer, allocate it on first use
-    } else {
-      colMajor();
-    }
-  }
-
   /** Adds a compressed-sparse-column block (columns = inner indices). */
   public void addCsc(int[] colPtrs, int[] rowIndices, double[] values, Hits h) {
     double[] dst = colMajor();
@@ -202,6 +193,15 @@ public final class SketchAccumulator implements Serializable {
         }
       }
     }
+  }
+
+  /** A new accumulator holding the same sums (and outer norms, when tracked), for the same backend. */
+  public SketchAccumulator copy() {
+    SketchAccumulator c = new SketchAccumulator(rows, width, backendChoice);
+    if (outerNorms2 != null) {
+      c.trackOuterNorms();
+    }
+    return c.merge(this);
   }
 
   /** Adds {@code other} (same shape) into this accumulator and returns this. */
@@ -271,9 +271,10 @@ public final class SketchAccumulator implements Serializable {
   }
 
   /*
-   * Threads sketching bands of one block share these buffers; a band may write the layout its slice
-   * prefers rather than the one prepare() allocated (Hadamard slices always write column-major), so
-   * allocation is synchronized: two bands must never each create a buffer and lose one's sums.
+   * Threads sketching bands of one block share these buffers, each allocated on first use by the
+   * layout a slice writes (hits of a row-major block: row groups; dense tiles of one: transposed;
+   * column-major blocks and Hadamard slices: column-major), so allocation is synchronized: two bands
+   * must never each create a buffer and lose one's sums.
    */
   private synchronized double[] colMajor() {
     if (colMajor == null) {

@@ -41,12 +41,13 @@ import org.sparkamm.sketch.SketchedBlock;
  * bytes for A and likewise for B, against all of A and B (twice over for shared blocks) for
  * {@code BlockMatrix.multiply}. A and B may have different block sizes; only their inner
  * dimensions must agree. The result has A's rows per block and B's columns per block, is cached,
- * and is the caller's to unpersist. Products with few output blocks run in one job instead
- * ({@link OneJobProduct}).
+ * and is the caller's to unpersist. Products with few output blocks and no probes (every sketch but
+ * {@code tugOfWar}) run in one job instead ({@link OneJobProduct}).
  *
  * <p>Backends: the {@link BackendChoice} travels in every task closure (and inside the partial
- * sketches), and each task resolves it on its executor, so the scatter-adds, dense tiles and reduced
- * products run on that executor's backend. The exact product with the CPU choice is MLlib's
+ * sketches), and each task resolves it on its executor, so the dense tiles, the reduced products and
+ * the scatter-adds of column-major blocks run on that executor's backend (B's blocks, read transposed,
+ * are scattered by the CPU loops). The exact product with the CPU choice is MLlib's
  * {@code BlockMatrix.multiply} (breeze on the CPU); with another choice it is
  * {@link ExactBlockProduct}, the same shape with the backend's dgemm per pair of blocks.
  */
@@ -82,7 +83,15 @@ public final class BlockProduct {
       BlockMatrix c = backend == BackendChoice.CPU ? a.multiply(b, splits)
           : ExactBlockProduct.multiply(a, b, splits, backend);
       c.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-      c.blocks().count();
+      boolean computed = false;
+      try {
+        c.blocks().count();
+        computed = true;
+      } finally {
+        if (!computed) {
+          c.blocks().unpersist(false);
+        }
+      }
       long fab = clock.lap();
       return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
     }

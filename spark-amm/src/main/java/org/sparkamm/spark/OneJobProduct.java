@@ -59,13 +59,9 @@ final class OneJobProduct {
     private boolean ownsA;
     private boolean ownsB;
 
-    /** Where sums of received accumulators (and their copies) run their products. */
-    private final BackendChoice backend;
-
-    Partials(SketchAccumulator a, SketchAccumulator b, BackendChoice backend) {
+    Partials(SketchAccumulator a, SketchAccumulator b) {
       this.a = a;
       this.b = b;
-      this.backend = backend;
     }
 
     Partials add(Partials o) {
@@ -74,7 +70,7 @@ final class OneJobProduct {
           a = o.a;
         } else {
           if (!ownsA) {
-            a = copy(a, backend);
+            a = a.copy();
             ownsA = true;
           }
           a.merge(o.a);
@@ -85,21 +81,13 @@ final class OneJobProduct {
           b = o.b;
         } else {
           if (!ownsB) {
-            b = copy(b, backend);
+            b = b.copy();
             ownsB = true;
           }
           b.merge(o.b);
         }
       }
       return this;
-    }
-
-    private static SketchAccumulator copy(SketchAccumulator x, BackendChoice backend) {
-      SketchAccumulator c = new SketchAccumulator(x.rows(), x.width(), backend);
-      if (x.outerNorms2() != null) {
-        c.trackOuterNorms();
-      }
-      return c.merge(x);
     }
   }
 
@@ -129,7 +117,7 @@ final class OneJobProduct {
           List<Tuple2<Tuple2<Integer, Integer>, Partials>> out = new ArrayList<>();
           accs.forEach((i, acc) -> {
             for (int j = 0; j < colBlocks; j++) {
-              out.add(new Tuple2<>(new Tuple2<>(i, j), new Partials(acc, null, backend)));
+              out.add(new Tuple2<>(new Tuple2<>(i, j), new Partials(acc, null)));
             }
           });
           nanosA.add(System.nanoTime() - t0);
@@ -143,7 +131,7 @@ final class OneJobProduct {
           List<Tuple2<Tuple2<Integer, Integer>, Partials>> out = new ArrayList<>();
           accs.forEach((j, acc) -> {
             for (int i = 0; i < rowBlocks; i++) {
-              out.add(new Tuple2<>(new Tuple2<>(i, j), new Partials(null, acc, backend)));
+              out.add(new Tuple2<>(new Tuple2<>(i, j), new Partials(null, acc)));
             }
           });
           nanosB.add(System.nanoTime() - t0);
