@@ -289,23 +289,11 @@ public final class RowAlignedProduct {
   /** X^T X without a join: per-partition sums of X_b^T X_b over 256-row batches, tree-reduced. */
   private static double[] exactGram(IndexedRowMatrix x, int m, BackendChoice choice) {
     JavaRDD<double[]> partial = x.rows().toJavaRDD().mapPartitions((Iterator<IndexedRow> it) -> {
-      ComputeBackend backend = choice.backend();
-      double[] c = new double[Math.multiplyExact(m, m)];
-      double[] xb = new double[BATCH * m];
-      int rows = 0;
+      BatchedSum sum = new BatchedSum(m, m, true, choice.backend());
       while (it.hasNext()) {
-        IndexedRow r = it.next();
-        Vectors2.copyInto(Vectors2.checked(r, m), xb, rows, BATCH);
-        if (++rows == BATCH) {
-          backend.dgemm(true, false, m, m, rows, 1.0, xb, 0, BATCH, xb, 0, BATCH, 1.0, c, 0, m);
-          java.util.Arrays.fill(xb, 0.0);
-          rows = 0;
-        }
+        sum.add(Vectors2.checked(it.next(), m), null);
       }
-      if (rows > 0) {
-        backend.dgemm(true, false, m, m, rows, 1.0, xb, 0, BATCH, xb, 0, BATCH, 1.0, c, 0, m);
-      }
-      return Collections.singletonList(c).iterator();
+      return Collections.singletonList(sum.result()).iterator();
     });
     return partial.treeReduce(Vectors2::plus);
   }
@@ -315,27 +303,64 @@ public final class RowAlignedProduct {
         .mapToPair(r -> new Tuple2<>(r.index(), r.vector()))
         .join(y.rows().toJavaRDD().mapToPair(r -> new Tuple2<>(r.index(), r.vector())));
     JavaRDD<double[]> partial = pairs.mapPartitions((Iterator<Tuple2<Long, Tuple2<Vector, Vector>>> it) -> {
-      ComputeBackend backend = choice.backend();
-      double[] c = new double[Math.multiplyExact(m, p)];
-      double[] xb = new double[BATCH * m];
-      double[] yb = new double[BATCH * p];
-      int rows = 0;
+      BatchedSum sum = new BatchedSum(m, p, false, choice.backend());
       while (it.hasNext()) {
         Tuple2<Vector, Vector> pair = it.next()._2();
-        Vectors2.copyInto(pair._1(), xb, rows, BATCH);
-        Vectors2.copyInto(pair._2(), yb, rows, BATCH);
-        if (++rows == BATCH) {
-          backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, BATCH, yb, 0, BATCH, 1.0, c, 0, m);
-          java.util.Arrays.fill(xb, 0.0);
-          java.util.Arrays.fill(yb, 0.0);
-          rows = 0;
-        }
+        sum.add(pair._1(), pair._2());
       }
-      if (rows > 0) {
-        backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, BATCH, yb, 0, BATCH, 1.0, c, 0, m);
-      }
-      return Collections.singletonList(c).iterator();
+      return Collections.singletonList(sum.result()).iterator();
     });
     return partial.treeReduce(Vectors2::plus);
+  }
+
+  /**
+   * One partition's {@code sum_r x_r^T y_r} (m x p, column-major), rows gathered into {@value #BATCH}-row
+   * batches and added by one dgemm each (2 m p BATCH flops); for a Gram (y_r = x_r) one buffer serves
+   * both operands.
+   */
+  private static final class BatchedSum {
+    private final int m;
+    private final int p;
+    private final ComputeBackend backend;
+    private final double[] c;
+    private final double[] xb;
+    private final double[] yb;
+    private int rows;
+
+    BatchedSum(int m, int p, boolean gram, ComputeBackend backend) {
+      this.m = m;
+      this.p = p;
+      this.backend = backend;
+      c = new double[Math.multiplyExact(m, p)];
+      xb = new double[BATCH * m];
+      yb = gram ? xb : new double[BATCH * p];
+    }
+
+    /** Adds row r: x_r and y_r (y ignored for a Gram). */
+    void add(Vector x, Vector y) {
+      Vectors2.copyInto(x, xb, rows, BATCH);
+      if (yb != xb) {
+        Vectors2.copyInto(y, yb, rows, BATCH);
+      }
+      if (++rows == BATCH) {
+        flush();
+        java.util.Arrays.fill(xb, 0.0);
+        if (yb != xb) {
+          java.util.Arrays.fill(yb, 0.0);
+        }
+      }
+    }
+
+    double[] result() {
+      if (rows > 0) {
+        flush();
+      }
+      return c;
+    }
+
+    private void flush() {
+      backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, BATCH, yb, 0, BATCH, 1.0, c, 0, m);
+      rows = 0;
+    }
   }
 }
