@@ -50,7 +50,7 @@ import org.sparkamm.error.AmmArgumentException;
  * the reduced product and O((p+q)^3) for Cholesky, triangular solves and SVD, (p+q)^2 doubles.
  * Transform: O((p + q) k) per row, no shuffle.
  */
-public final class AmmCCA extends AmmEstimator<AmmCCAModel, AmmCCA> {
+public final class AmmCCA extends AmmEstimator<AmmCCAModel, AmmCCA> implements CcaColumns {
   private static final long serialVersionUID = 1L;
   static final String K_DOC = "number of canonical pairs, 1 <= k <= min(p, q) (no default)";
 
@@ -105,26 +105,6 @@ public final class AmmCCA extends AmmEstimator<AmmCCAModel, AmmCCA> {
 
   public DoubleParam regularization() {
     return regularization;
-  }
-
-  public String getXCol() {
-    return getOrDefault(xCol);
-  }
-
-  public String getYCol() {
-    return getOrDefault(yCol);
-  }
-
-  public String getXOutputCol() {
-    return getOrDefault(xOutputCol);
-  }
-
-  public String getYOutputCol() {
-    return getOrDefault(yOutputCol);
-  }
-
-  public double getRegularization() {
-    return (Double) getOrDefault(regularization);
   }
 
   public AmmCCA setXCol(String value) {

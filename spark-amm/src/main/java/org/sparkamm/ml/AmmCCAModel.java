@@ -22,7 +22,7 @@ import org.sparkamm.error.AmmArgumentException;
  * LibAMM's CCA error, max_i |rho_i - rho_i^exact|, compares {@link #correlations()} of two models
  * (one fit with {@code algo = mm}). Saved and loaded bit for bit (see {@link ModelFiles}).
  */
-public final class AmmCCAModel extends AmmModel<AmmCCAModel> {
+public final class AmmCCAModel extends AmmModel<AmmCCAModel> implements CcaColumns {
   private static final long serialVersionUID = 1L;
 
   private final Param<String> xCol;
@@ -79,26 +79,6 @@ public final class AmmCCAModel extends AmmModel<AmmCCAModel> {
 
   public DoubleParam regularization() {
     return regularization;
-  }
-
-  public String getXCol() {
-    return getOrDefault(xCol);
-  }
-
-  public String getYCol() {
-    return getOrDefault(yCol);
-  }
-
-  public String getXOutputCol() {
-    return getOrDefault(xOutputCol);
-  }
-
-  public String getYOutputCol() {
-    return getOrDefault(yOutputCol);
-  }
-
-  public double getRegularization() {
-    return (Double) getOrDefault(regularization);
   }
 
   public AmmCCAModel setXCol(String value) {

@@ -30,7 +30,7 @@ import org.sparkamm.error.AmmArgumentException;
  * @param <E> the estimator itself (setters return it)
  */
 public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator<M, E>> extends Estimator<M>
-    implements DefaultParamsWritable {
+    implements DefaultParamsWritable, FitParams {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -86,25 +86,10 @@ public abstract class AmmEstimator<M extends AmmModel<M>, E extends AmmEstimator
   }
 
   /** k; a one-line error while it is unset (it has no default). */
+  @Override
   public int getK() {
     AmmArgumentException.require(isDefined(k), "k is not set: %s", k.doc());
     return (Integer) getOrDefault(k);
-  }
-
-  public String getAlgo() {
-    return getOrDefault(algo);
-  }
-
-  public int getSketchSize() {
-    return (Integer) getOrDefault(sketchSize);
-  }
-
-  public long getSeed() {
-    return (Long) getOrDefault(seed);
-  }
-
-  public boolean getCenter() {
-    return (Boolean) getOrDefault(center);
   }
 
   public boolean getUseCuda() {

@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * @param <M> the model itself
  */
-public abstract class AmmModel<M extends AmmModel<M>> extends Model<M> implements MLWritable {
+public abstract class AmmModel<M extends AmmModel<M>> extends Model<M> implements MLWritable, FitParams {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -60,26 +60,6 @@ public abstract class AmmModel<M extends AmmModel<M>> extends Model<M> implement
 
   public BooleanParam center() {
     return center;
-  }
-
-  public int getK() {
-    return (Integer) getOrDefault(k);
-  }
-
-  public String getAlgo() {
-    return getOrDefault(algo);
-  }
-
-  public int getSketchSize() {
-    return (Integer) getOrDefault(sketchSize);
-  }
-
-  public long getSeed() {
-    return (Long) getOrDefault(seed);
-  }
-
-  public boolean getCenter() {
-    return (Boolean) getOrDefault(center);
   }
 
   /** The schema of the model's data row (matrices and vectors). */

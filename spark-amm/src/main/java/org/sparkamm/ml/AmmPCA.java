@@ -43,7 +43,7 @@ import org.sparkamm.error.AmmArgumentException;
  * the driver O(d^2 l) for the reduced product and O(d^3) for the eigendecomposition, d^2 doubles of
  * memory. Transform: O(d k) per row, no shuffle.
  */
-public final class AmmPCA extends AmmEstimator<AmmPCAModel, AmmPCA> {
+public final class AmmPCA extends AmmEstimator<AmmPCAModel, AmmPCA> implements PcaColumns {
   private static final long serialVersionUID = 1L;
   static final String K_DOC = "number of principal components, 1 <= k <= the vectors' dimension (no default)";
 
@@ -75,14 +75,6 @@ public final class AmmPCA extends AmmEstimator<AmmPCAModel, AmmPCA> {
 
   public Param<String> outputCol() {
     return outputCol;
-  }
-
-  public String getInputCol() {
-    return getOrDefault(inputCol);
-  }
-
-  public String getOutputCol() {
-    return getOrDefault(outputCol);
   }
 
   public AmmPCA setInputCol(String value) {

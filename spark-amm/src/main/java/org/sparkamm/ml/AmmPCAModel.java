@@ -22,7 +22,7 @@ import org.apache.spark.sql.types.StructType;
  * with {@code center = false}; the correlations of CCA are in {@link AmmCCAModel}. Saved and loaded
  * with {@link #write()} / {@link #load(String)} bit for bit (see {@link ModelFiles}).
  */
-public final class AmmPCAModel extends AmmModel<AmmPCAModel> {
+public final class AmmPCAModel extends AmmModel<AmmPCAModel> implements PcaColumns {
   private static final long serialVersionUID = 1L;
 
   private final Param<String> inputCol;
@@ -61,14 +61,6 @@ public final class AmmPCAModel extends AmmModel<AmmPCAModel> {
 
   public Param<String> outputCol() {
     return outputCol;
-  }
-
-  public String getInputCol() {
-    return getOrDefault(inputCol);
-  }
-
-  public String getOutputCol() {
-    return getOrDefault(outputCol);
   }
 
   public AmmPCAModel setInputCol(String value) {
