@@ -135,9 +135,12 @@ class LocalEngineTest {
     }
   }
 
-  /** Large dense blocks are split into row bands on several threads; each entry sums in the same order. */
+  /**
+   * Large dense blocks are split into row bands or inner ranges chosen by shape, not by thread count:
+   * one thread and four give the same bits.
+   */
   @Test
-  void rowBandsOnThreadsGiveBitwiseTheSameSketch() {
+  void threadsGiveBitwiseTheSameSketch() {
     DenseMatrix big = TestMatrices.gaussian(300, 4000, 5);
     org.sparkamm.sketch.CountSketch cs = new org.sparkamm.sketch.CountSketch(3, 64);
     for (DenseMatrix m : new DenseMatrix[] {big, TestMatrices.rowMajor(big)}) {
@@ -146,6 +149,27 @@ class LocalEngineTest {
       org.sparkamm.sketch.BlockSketching.accumulate(one, m, 0, cs, org.sparkamm.sketch.Side.A, 1);
       org.sparkamm.sketch.BlockSketching.accumulate(four, m, 0, cs, org.sparkamm.sketch.Side.A, 4);
       assertArrayEquals(one.result(), four.result());
+    }
+  }
+
+  /**
+   * A column-major input cut into inner ranges sums the same terms as one pass over a Spark block,
+   * in another order: equal up to rounding (each entry sums ~60 terms of size ~1, so |error| is
+   * far below 1e-12), and different from a wrongly cut range (missing or doubled columns differ by O(1)).
+   */
+  @Test
+  void innerRangesSumWhatOnePassSums() {
+    DenseMatrix big = TestMatrices.gaussian(300, 4000, 6);
+    for (org.sparkamm.sketch.InnerSketch sk : new org.sparkamm.sketch.InnerSketch[] {
+        new org.sparkamm.sketch.CountSketch(3, 64), org.sparkamm.algo.AlgorithmRegistry.create("sjlt").sketch(4000, 64, 3, null)}) {
+      org.sparkamm.sketch.SketchAccumulator ranges = new org.sparkamm.sketch.SketchAccumulator(300, 64, org.sparkamm.local.BackendChoice.CPU);
+      org.sparkamm.sketch.SketchAccumulator onePass = new org.sparkamm.sketch.SketchAccumulator(300, 64, org.sparkamm.local.BackendChoice.CPU);
+      org.sparkamm.sketch.BlockSketching.accumulate(ranges, big, 0, sk, org.sparkamm.sketch.Side.A, 2);
+      org.sparkamm.sketch.BlockSketching.accumulate(onePass, big, 0, sk, org.sparkamm.sketch.Side.A);
+      double[] x = ranges.result();
+      double[] y = onePass.result();
+      assertTrue(TestMatrices.maxAbsDiff(x, y) < 1e-12, sk.getClass().getSimpleName() + ": " + TestMatrices.maxAbsDiff(x, y));
+      assertTrue(TestMatrices.maxAbsDiff(y, new double[y.length]) > 1, "a sketch that is not zero");
     }
   }
 

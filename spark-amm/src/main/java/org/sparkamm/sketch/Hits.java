@@ -11,12 +11,19 @@ public final class Hits implements SketchSlice {
   public final int[] local;
   public final int[] bucket;
   public final double[] coef;
+  /** True when hit t is inner index t for every t (one hit per index, none skipped): kernels may skip {@code local}. */
+  public final boolean onePerIndex;
 
   public Hits(int count, int[] local, int[] bucket, double[] coef) {
     this.count = count;
     this.local = local;
     this.bucket = bucket;
     this.coef = coef;
+    boolean identity = true;
+    for (int t = 0; t < count && identity; t++) {
+      identity = local[t] == t;
+    }
+    this.onePerIndex = identity;
   }
 
   @Override

@@ -64,8 +64,8 @@ public final class SketchAccumulator implements Serializable {
   /**
    * Adds the hits of the rows [rowFrom, rowTo) of a column-major block, element (r, j) at
    * {@code v[off + r + j * ld]}: an axpy of the row range per hit, {@link ComputeBackend#scatterColumns}.
-   * Disjoint row ranges write disjoint parts of the sketch, so they may run on different threads once
-   * {@link #prepare} has allocated the buffer.
+   * Disjoint row ranges write disjoint parts of the sketch, so they may run on different threads (the
+   * buffer is allocated once, under a lock).
    */
   public void addColumnMajor(double[] v, int off, int ld, Hits h, int rowFrom, int rowTo) {
     backend().scatterColumns(v, off, ld, h.count, h.local, h.bucket, h.coef, rowFrom, rowTo, colMajor(), rows);
@@ -121,6 +121,30 @@ public final class SketchAccumulator implements Serializable {
     int o6 = o5 + ld;
     int o7 = o6 + ld;
     int count = h.count;
+    if (h.onePerIndex) { // CountSketch and sampling without skips: inner index t has exactly hit t
+      for (int t = 0; t < count; t++) {
+        int b = base + bucket[t] * ROW_GROUP;
+        double c = coef[t];
+        // all loads before the stores: each store then need not wait on a load from the same line
+        double s7 = s[b + 7];
+        double s0 = s[b];
+        double s1 = s[b + 1];
+        double s2 = s[b + 2];
+        double s3 = s[b + 3];
+        double s4 = s[b + 4];
+        double s5 = s[b + 5];
+        double s6 = s[b + 6];
+        s[b] = s0 + c * v[o0 + t];
+        s[b + 1] = s1 + c * v[o1 + t];
+        s[b + 2] = s2 + c * v[o2 + t];
+        s[b + 3] = s3 + c * v[o3 + t];
+        s[b + 4] = s4 + c * v[o4 + t];
+        s[b + 5] = s5 + c * v[o5 + t];
+        s[b + 6] = s6 + c * v[o6 + t];
+        s[b + 7] = s7 + c * v[o7 + t];
+      }
+      return;
+    }
     int t = 0;
     while (t < count) { // the group's values of one inner index are loaded once for all its hits (s for sjlt)
       int j = local[t];
@@ -193,6 +217,33 @@ public final class SketchAccumulator implements Serializable {
         }
       }
     }
+  }
+
+  /** An empty accumulator of the same shape and backend choice (outer norms not tracked). */
+  SketchAccumulator emptyLike() {
+    return new SketchAccumulator(rows, width, backendChoice);
+  }
+
+  /**
+   * Adds the column-major sums of {@code parts} (same shape) into this one's, in the order given for
+   * every entry, so the result does not depend on how the work is split across threads below; the
+   * entries are cut into slices summed in parallel.
+   */
+  void addColumnMajorParts(SketchAccumulator[] parts) {
+    double[] into = colMajor();
+    int slices = 4 * Runtime.getRuntime().availableProcessors();
+    java.util.stream.IntStream.range(0, slices).parallel().forEach(c -> {
+      int from = (int) ((long) into.length * c / slices);
+      int to = (int) ((long) into.length * (c + 1) / slices);
+      for (SketchAccumulator p : parts) {
+        if (p.colMajor != null) {
+          double[] v = p.colMajor;
+          for (int i = from; i < to; i++) {
+            into[i] += v[i];
+          }
+        }
+      }
+    });
   }
 
   /** A new accumulator holding the same sums (and outer norms, when tracked), for the same backend. */

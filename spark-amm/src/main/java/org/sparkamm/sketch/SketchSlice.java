@@ -13,8 +13,8 @@ public interface SketchSlice {
   /**
    * Adds the rows [rowFrom, rowTo) of a dense block: element (r, j) at {@code v[r + j * ld]}
    * (column-major) or {@code v[r * ld + j]} (row-major). Disjoint row ranges write disjoint parts
-   * of the sketch, so they may run on different threads once {@link SketchAccumulator#prepare}
-   * has allocated the buffers.
+   * of the sketch, so they may run on different threads (the accumulator allocates its buffers once,
+   * under a lock).
    */
   void addDense(SketchAccumulator acc, double[] v, int ld, boolean rowMajor, int rowFrom, int rowTo);
 
