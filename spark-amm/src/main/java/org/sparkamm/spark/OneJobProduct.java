@@ -27,8 +27,8 @@ import scala.Tuple2;
  * a covariance). Stage 1 sketches A's and B's blocks in one set of tasks: each task sums its blocks
  * into one partial sketch per outer block ({@link BlockProduct#partialSketches}) and sends it to
  * every output block that reads it (A's block row I to (I, J) for every J, B's block column J to
- * (I, J) for every I); each input is read by as many tasks as there are cores, so the stage has
- * two tasks per core. Stage 2 sums the partials of each output block and multiplies them there.
+ * (I, J) for every I); each input is read by half as many tasks as there are cores, so the stage
+ * has one task per core. Stage 2 sums the partials of each output block and multiplies them there.
  *
  * <p>The general path ({@link BlockProduct}) caches and counts A's sketches, sums, counts, collects
  * and broadcasts B's, then multiplies: four jobs and six stages, and B's sketches through the
@@ -103,9 +103,10 @@ final class OneJobProduct {
     int colBlocks = b.numColBlocks();
     int cpbA = a.colsPerBlock();
     int rpbB = b.rowsPerBlock();
-    // A's and B's tasks share the stage: one per core each keeps every core busy with half the
-    // partial sketches (each one 8 m l bytes serialized, shuffled, merged) of two per core.
-    int tasksPerSide = jsc.defaultParallelism();
+    // A's and B's tasks share the stage, half the cores each: one task per core in all. Every task
+    // emits a partial sketch (8 m l bytes serialized, shuffled, merged), so more tasks cost more
+    // than they balance: on 2 cores two tasks per side were 10-35% slower than one (interleaved runs).
+    int tasksPerSide = Math.max(1, jsc.defaultParallelism() / 2);
     LongAccumulator nanosA = nanos[0];
     LongAccumulator nanosB = nanos[1];
     LongAccumulator nanosC = nanos[2];
