@@ -173,6 +173,40 @@ class LocalEngineTest {
     }
   }
 
+  /**
+   * A task's blocks of one block row sketched together (row group by row group across row-major
+   * blocks) give the bits of one block at a time, whatever the layouts mixed in, for rows that do
+   * not fill the last group of 8, with outer norms, and for a sample that skips blocks.
+   */
+  @Test
+  void blocksSketchedTogetherGiveTheBitsOfOneAtATime() {
+    int rows = 21;
+    java.util.List<Matrix> blocks = new java.util.ArrayList<>();
+    long[] starts = new long[5];
+    for (int k = 0; k < 5; k++) {
+      DenseMatrix g = TestMatrices.gaussian(rows, 30, 40 + k);
+      blocks.add(k == 2 ? g : k == 3 ? TestMatrices.sparsified(g) : TestMatrices.rowMajor(g));
+      starts[k] = 30L * k;
+    }
+    for (String tag : new String[] {"countSketch", "sjlt", "crs"}) {
+      org.sparkamm.sketch.InnerSketch sk = org.sparkamm.algo.AlgorithmRegistry.create(tag).sketch(150, 7, 9,
+          new org.sparkamm.sketch.ArrayMasses(java.util.stream.DoubleStream.generate(() -> 1.0).limit(150).toArray()));
+      org.sparkamm.sketch.SketchAccumulator together =
+          new org.sparkamm.sketch.SketchAccumulator(rows, 7, org.sparkamm.local.BackendChoice.CPU).trackOuterNorms();
+      org.sparkamm.sketch.SketchAccumulator oneByOne =
+          new org.sparkamm.sketch.SketchAccumulator(rows, 7, org.sparkamm.local.BackendChoice.CPU).trackOuterNorms();
+      org.sparkamm.sketch.BlockSketching.accumulateBlocks(together, blocks, starts, sk, org.sparkamm.sketch.Side.A);
+      for (int k = 0; k < 5; k++) {
+        org.sparkamm.sketch.BlockSketching.accumulate(oneByOne, blocks.get(k), starts[k], sk, org.sparkamm.sketch.Side.A);
+      }
+      org.sparkamm.sketch.SketchedBlock x = together.finish();
+      org.sparkamm.sketch.SketchedBlock y = oneByOne.finish();
+      assertArrayEquals(y.values, x.values, tag);
+      assertArrayEquals(y.outerNorms2, x.outerNorms2, tag);
+      assertTrue(TestMatrices.maxAbsDiff(y.values, new double[y.values.length]) > 0.1, tag + ": a sketch that is not zero");
+    }
+  }
+
   @Test
   void inputsAreNotModified() {
     double[] a0 = a.values().clone();

@@ -107,6 +107,28 @@ public final class SketchAccumulator implements Serializable {
     }
   }
 
+  /**
+   * Adds several row-major blocks of these rows (block k: {@code v.get(k)}, leading dimension
+   * {@code ld[k]}, hits {@code hits.get(k)}), row group by row group across the blocks, so that a
+   * group's part of the buffer is read into cache once for all of them. Each entry adds block 0's
+   * hits, then block 1's, ...: the sums of {@link #addRowMajor} block after block, bit for bit.
+   */
+  void addRowMajorBlocks(java.util.List<double[]> v, int[] ld, java.util.List<Hits> hits) {
+    double[] dst = grouped();
+    int whole = rows / ROW_GROUP * ROW_GROUP;
+    int groupSize = ROW_GROUP * width;
+    for (int r = 0; r < whole; r += ROW_GROUP) {
+      for (int k = 0; k < v.size(); k++) {
+        addRowGroup(v.get(k), ld[k], hits.get(k), r, dst, (r / ROW_GROUP) * groupSize);
+      }
+    }
+    if (whole < rows) {
+      for (int k = 0; k < v.size(); k++) {
+        addRowMajor(v.get(k), ld[k], hits.get(k), whole, rows);
+      }
+    }
+  }
+
   /** The hits of rows [r, r + ROW_GROUP) into their group, entry (row r + q, column b) at {@code base + b G + q}. */
   private static void addRowGroup(double[] v, int ld, Hits h, int r, double[] s, int base) {
     int[] local = h.local;

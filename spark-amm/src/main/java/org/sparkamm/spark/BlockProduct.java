@@ -312,17 +312,44 @@ public final class BlockProduct {
   static Map<Integer, SketchAccumulator> partialSketches(java.util.Iterator<Tuple2<Tuple2<Object, Object>, Matrix>> it,
       InnerSketch sketch, int width, int innerPerBlock, Side side, boolean outerNorms, BackendChoice backend) {
     Map<Integer, SketchAccumulator> accs = new HashMap<>();
+    Map<Integer, List<Matrix>> pending = new HashMap<>();
+    Map<Integer, List<Long>> starts = new HashMap<>();
+    Map<Integer, long[]> bytes = new HashMap<>();
     while (it.hasNext()) {
       Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
       int outer = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
       int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
       Matrix block = side == Side.A ? e._2() : e._2().transpose();
-      SketchAccumulator acc = accs.computeIfAbsent(outer, o -> outerNorms
+      accs.computeIfAbsent(outer, o -> outerNorms
           ? new SketchAccumulator(block.numRows(), width, backend).trackOuterNorms()
           : new SketchAccumulator(block.numRows(), width, backend));
-      BlockSketching.accumulate(acc, block, (long) inner * innerPerBlock, sketch, side);
+      pending.computeIfAbsent(outer, o -> new ArrayList<>()).add(block);
+      starts.computeIfAbsent(outer, o -> new ArrayList<>()).add((long) inner * innerPerBlock);
+      long[] held = bytes.computeIfAbsent(outer, o -> new long[1]);
+      held[0] += 8L * block.numRows() * block.numCols();
+      if (held[0] >= BATCH_BYTES) {
+        sketchPending(accs.get(outer), pending.remove(outer), starts.remove(outer), sketch, side);
+        bytes.remove(outer);
+      }
     }
+    pending.forEach((outer, blocks) -> sketchPending(accs.get(outer), blocks, starts.get(outer), sketch, side));
     return accs;
+  }
+
+  /**
+   * Blocks of one outer index a task holds before sketching them together ({@link
+   * BlockSketching#accumulateBlocks}): references to cached blocks cost nothing, blocks read from
+   * disk or computed cost their size.
+   */
+  private static final long BATCH_BYTES = 128L << 20;
+
+  private static void sketchPending(SketchAccumulator acc, List<Matrix> blocks, List<Long> starts, InnerSketch sketch,
+      Side side) {
+    long[] s = new long[starts.size()];
+    for (int k = 0; k < s.length; k++) {
+      s[k] = starts.get(k);
+    }
+    BlockSketching.accumulateBlocks(acc, blocks, s, sketch, side);
   }
 
   private static Tuple2<Tuple2<Object, Object>, Matrix> reducedBlock(ReducedProduct rp, BackendChoice backend, int i,
