@@ -43,7 +43,7 @@ final class MultiplyCommand {
     String master = args.get("master");
     boolean warm = !amm.algorithm().needsTraining() && (master == null || master.startsWith("local"));
     try (Warmup warmup = warm ? Warmup.start(conf.configure(Amm.create(conf.algo())), auto ? Warmup.ROWS : k,
-            args.flag("transpose-a"), args.flag("transpose-b")) : null;
+            args.flag("transpose-a"), args.flag("transpose-b"), !"local".equals(args.get("engine", "spark"))) : null;
         Problem problem = Problem.load("multiply", args, conf)) {
       conf.reportUnread(err);
       SketchSizing.Choice choice = null;

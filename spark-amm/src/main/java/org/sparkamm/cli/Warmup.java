@@ -1,10 +1,14 @@
 package org.sparkamm.cli;
 
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.sql.SparkSession;
 import org.sparkamm.Amm;
 import org.sparkamm.local.Blas;
 import org.sparkamm.random.CounterRng;
 import org.sparkamm.random.Streams;
+import org.sparkamm.spark.SparkMatrices;
 
 /**
  * Warms one algorithm's local code while a command loads its inputs, so that the multiply it then
@@ -21,11 +25,14 @@ final class Warmup implements AutoCloseable {
   static final int ROWS = 64;
   static final int INNER = 1 << 14;
   static final int RUNS = 4;
+  static final int SPARK_RUNS = 1;
+  /** Inner indices per block of the Spark warm-up's operands. */
+  private static final int BLOCK = 1024;
   private static final int GEMM = 512;
   private final Thread thread;
   private volatile boolean cancelled;
 
-  private Warmup(Amm amm, int sketch, boolean ta, boolean tb) {
+  private Warmup(Amm amm, int sketch, boolean ta, boolean tb, boolean spark) {
     thread = new Thread(() -> {
       try {
         double[] x = new double[GEMM * GEMM];
@@ -35,6 +42,11 @@ final class Warmup implements AutoCloseable {
         for (int r = 0; r < RUNS && !cancelled; r++) {
           amm.multiply(a, b, Math.min(sketch, ROWS));
         }
+        if (spark) {
+          warmSpark(amm, Math.min(sketch, ROWS), a, b, ta, tb);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } catch (RuntimeException | Error e) {
         // dropped: an optimization only, and the multiply that follows reports any real problem
       }
@@ -42,9 +54,33 @@ final class Warmup implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Starts warming {@code amm} (its own instance: it must not be the one that multiplies) for sketch size {@code sketch}. */
-  static Warmup start(Amm amm, int sketch, boolean ta, boolean tb) {
-    Warmup w = new Warmup(amm, sketch, ta, tb);
+  /**
+   * Spark's side of a first multiply: once the command has started its session, one multiply of the
+   * small operands as block matrices laid out as the real ones ({@value #SPARK_RUNS} times), so that
+   * the job, its shuffle and the partial sketches' serialization have run once in this JVM. Its jobs
+   * queue behind the load's (Spark's FIFO scheduler), on the same cores.
+   */
+  private void warmSpark(Amm amm, int sketch, DenseMatrix a, DenseMatrix b, boolean ta, boolean tb)
+      throws InterruptedException {
+    while (!cancelled && !SparkSession.getDefaultSession().isDefined()) {
+      Thread.sleep(20);
+    }
+    if (cancelled) {
+      return;
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.getDefaultSession().get().sparkContext());
+    BlockMatrix ad = ta ? SparkMatrices.fromLocal(jsc, a.transpose(), BLOCK, ROWS, 2).transpose()
+        : SparkMatrices.fromLocal(jsc, a, ROWS, BLOCK, 2);
+    BlockMatrix bd = tb ? SparkMatrices.fromLocal(jsc, b.transpose(), ROWS, BLOCK, 2).transpose()
+        : SparkMatrices.fromLocal(jsc, b, BLOCK, ROWS, 2);
+    for (int r = 0; r < SPARK_RUNS && !cancelled; r++) {
+      amm.multiply(ad, bd, sketch).blocks().unpersist(false);
+    }
+  }
+
+  /** Starts warming {@code amm} (its own instance: it must not be the one that multiplies) for sketch size {@code sketch}, also on Spark when {@code spark}. */
+  static Warmup start(Amm amm, int sketch, boolean ta, boolean tb, boolean spark) {
+    Warmup w = new Warmup(amm, sketch, ta, tb, spark);
     w.thread.start();
     return w;
   }
