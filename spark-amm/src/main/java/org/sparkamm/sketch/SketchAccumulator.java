@@ -131,6 +131,10 @@ public final class SketchAccumulator implements Serializable {
 
   /** The hits of rows [r, r + ROW_GROUP) into their group, entry (row r + q, column b) at {@code base + b G + q}. */
   private static void addRowGroup(double[] v, int ld, Hits h, int r, double[] s, int base) {
+    if (h.onePerIndex) { // CountSketch and sampling without skips: a loop of its own, compiled on its own
+      addRowGroupOnePerIndex(v, ld, h, r, s, base);
+      return;
+    }
     int[] local = h.local;
     int[] bucket = h.bucket;
     double[] coef = h.coef;
@@ -143,30 +147,6 @@ public final class SketchAccumulator implements Serializable {
     int o6 = o5 + ld;
     int o7 = o6 + ld;
     int count = h.count;
-    if (h.onePerIndex) { // CountSketch and sampling without skips: inner index t has exactly hit t
-      for (int t = 0; t < count; t++) {
-        int b = base + bucket[t] * ROW_GROUP;
-        double c = coef[t];
-        // all loads before the stores: each store then need not wait on a load from the same line
-        double s7 = s[b + 7];
-        double s0 = s[b];
-        double s1 = s[b + 1];
-        double s2 = s[b + 2];
-        double s3 = s[b + 3];
-        double s4 = s[b + 4];
-        double s5 = s[b + 5];
-        double s6 = s[b + 6];
-        s[b] = s0 + c * v[o0 + t];
-        s[b + 1] = s1 + c * v[o1 + t];
-        s[b + 2] = s2 + c * v[o2 + t];
-        s[b + 3] = s3 + c * v[o3 + t];
-        s[b + 4] = s4 + c * v[o4 + t];
-        s[b + 5] = s5 + c * v[o5 + t];
-        s[b + 6] = s6 + c * v[o6 + t];
-        s[b + 7] = s7 + c * v[o7 + t];
-      }
-      return;
-    }
     int t = 0;
     while (t < count) { // the group's values of one inner index are loaded once for all its hits (s for sjlt)
       int j = local[t];
@@ -191,6 +171,42 @@ public final class SketchAccumulator implements Serializable {
         s[b + 7] += c * x7;
         t++;
       } while (t < count && local[t] == j);
+    }
+  }
+
+  /** {@link #addRowGroup} when hit t is inner index t: no index lookups, and every load before the stores. */
+  private static void addRowGroupOnePerIndex(double[] v, int ld, Hits h, int r, double[] s, int base) {
+    int[] bucket = h.bucket;
+    double[] coef = h.coef;
+    int o0 = r * ld;
+    int o1 = o0 + ld;
+    int o2 = o1 + ld;
+    int o3 = o2 + ld;
+    int o4 = o3 + ld;
+    int o5 = o4 + ld;
+    int o6 = o5 + ld;
+    int o7 = o6 + ld;
+    int count = h.count;
+    for (int t = 0; t < count; t++) {
+      int b = base + bucket[t] * ROW_GROUP;
+      double c = coef[t];
+      // all loads before the stores: each store then need not wait on a load from the same line
+      double s7 = s[b + 7];
+      double s0 = s[b];
+      double s1 = s[b + 1];
+      double s2 = s[b + 2];
+      double s3 = s[b + 3];
+      double s4 = s[b + 4];
+      double s5 = s[b + 5];
+      double s6 = s[b + 6];
+      s[b] = s0 + c * v[o0 + t];
+      s[b + 1] = s1 + c * v[o1 + t];
+      s[b + 2] = s2 + c * v[o2 + t];
+      s[b + 3] = s3 + c * v[o3 + t];
+      s[b + 4] = s4 + c * v[o4 + t];
+      s[b + 5] = s5 + c * v[o5 + t];
+      s[b + 6] = s6 + c * v[o6 + t];
+      s[b + 7] = s7 + c * v[o7 + t];
     }
   }
 
