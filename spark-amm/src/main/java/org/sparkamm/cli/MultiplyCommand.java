@@ -40,8 +40,9 @@ final class MultiplyCommand {
     long seed = amm.seed();
     Path outPath = OutputFile.check("out", args.get("out"));
     AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);
-    String master = args.get("master");
-    boolean warm = !amm.algorithm().needsTraining() && (master == null || master.startsWith("local"));
+    // The master the command's session will have (Sessions: --master, else spark.master, else local[*]).
+    String master = args.get("master", System.getProperty("spark.master", "local[*]"));
+    boolean warm = !amm.algorithm().needsTraining() && master.startsWith("local") && !master.startsWith("local-cluster");
     try (Warmup warmup = warm ? Warmup.start(conf.configure(Amm.create(conf.algo())), auto ? Warmup.ROWS : k,
             args.flag("transpose-a"), args.flag("transpose-b"), !"local".equals(args.get("engine", "spark"))) : null;
         Problem problem = Problem.load("multiply", args, conf)) {

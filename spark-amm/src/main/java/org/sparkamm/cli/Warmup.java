@@ -25,7 +25,6 @@ final class Warmup implements AutoCloseable {
   static final int ROWS = 64;
   static final int INNER = 1 << 14;
   static final int RUNS = 4;
-  static final int SPARK_RUNS = 1;
   /** Inner indices per block of the Spark warm-up's operands. */
   private static final int BLOCK = 1024;
   private static final int GEMM = 512;
@@ -47,7 +46,7 @@ final class Warmup implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (RuntimeException | Error e) {
+      } catch (Exception | Error e) { // also Spark's undeclared SparkException, e.g. a job cancelled by the command's stop
         // dropped: an optimization only, and the multiply that follows reports any real problem
       }
     }, "spark-amm-warmup");
@@ -56,9 +55,9 @@ final class Warmup implements AutoCloseable {
 
   /**
    * Spark's side of a first multiply: once the command has started its session, one multiply of the
-   * small operands as block matrices laid out as the real ones ({@value #SPARK_RUNS} times), so that
-   * the job, its shuffle and the partial sketches' serialization have run once in this JVM. Its jobs
-   * queue behind the load's (Spark's FIFO scheduler), on the same cores.
+   * small operands as block matrices stored as the real ones are (row- or column-major blocks), so
+   * that the job, its shuffle and the partial sketches' serialization have run once in this JVM. Its
+   * job shares the cores with the load's.
    */
   private void warmSpark(Amm amm, int sketch, DenseMatrix a, DenseMatrix b, boolean ta, boolean tb)
       throws InterruptedException {
@@ -69,13 +68,14 @@ final class Warmup implements AutoCloseable {
       return;
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.getDefaultSession().get().sparkContext());
+    if (!jsc.master().startsWith("local") || jsc.master().startsWith("local-cluster")) {
+      return; // a session already running on a cluster: its executors are not this JVM
+    }
     BlockMatrix ad = ta ? SparkMatrices.fromLocal(jsc, a.transpose(), BLOCK, ROWS, 2).transpose()
         : SparkMatrices.fromLocal(jsc, a, ROWS, BLOCK, 2);
     BlockMatrix bd = tb ? SparkMatrices.fromLocal(jsc, b.transpose(), ROWS, BLOCK, 2).transpose()
         : SparkMatrices.fromLocal(jsc, b, BLOCK, ROWS, 2);
-    for (int r = 0; r < SPARK_RUNS && !cancelled; r++) {
-      amm.multiply(ad, bd, sketch).blocks().unpersist(false);
-    }
+    amm.multiply(ad, bd, sketch).blocks().unpersist(false);
   }
 
   /** Starts warming {@code amm} (its own instance: it must not be the one that multiplies) for sketch size {@code sketch}, also on Spark when {@code spark}. */

@@ -36,9 +36,9 @@ public final class BlockSketching {
    * As {@link #accumulate(SketchAccumulator, Matrix, long, InnerSketch, Side)} for a whole local
    * input on up to {@code threads} threads: a large dense block is split into bands of whole row
    * groups (up to {@code threads} x {@value #BANDS_PER_THREAD}), or, column-major under a per-index
-   * sketch, into {@value #INNER_RANGES} inner ranges ({@link #accumulateInnerRanges}). Which split is
-   * used depends on the shapes only, never on {@code threads}, so the sketch is bit for bit the same
-   * on any number of cores.
+   * sketch, into {@value #INNER_RANGES} inner ranges ({@link #accumulateInnerRanges}). Bands of rows
+   * write disjoint entries, and whether inner ranges are used depends on the shapes only, so the
+   * sketch is bit for bit the same on any number of threads.
    */
   public static void accumulate(SketchAccumulator acc, Matrix block, long innerStart, InnerSketch sketch, Side side,
       int threads) {
@@ -90,10 +90,11 @@ public final class BlockSketching {
    * Row-major dense blocks under a {@link Hits} sketch are swept row group by row group across all of
    * them ({@link SketchAccumulator#addRowMajorBlocks}): each group's part of the sketch (8 l values)
    * then stays in cache for every block, where one block at a time sweeps the whole sketch (8 m l
-   * bytes) once per block; with two tasks sketching at once on this machine's 2 cores, 49 blocks of
-   * 1,024 x 1,024 took 31 ms so against 52 ms one at a time. Other blocks go one at a time. Every
-   * sketch entry adds the same terms in the same order either way, so the result is bit for bit
-   * that of {@link #accumulate(SketchAccumulator, Matrix, long, InnerSketch, Side)} per block.
+   * bytes) once per block (with two tasks sketching at once on the build machine's 2 cores, 49 blocks
+   * of 1,024 x 1,024 took 31 ms together against 52 ms one at a time). Other blocks go one at a time.
+   * Every sketch entry adds the same terms in the same order either way, so the result is bit for
+   * bit that of {@link #accumulate(SketchAccumulator, Matrix, long, InnerSketch, Side)} per block,
+   * given blocks of {@code acc.rows()} rows, as every block of one block row of a BlockMatrix has.
    */
   public static void accumulateBlocks(SketchAccumulator acc, List<Matrix> blocks, long[] innerStarts,
       InnerSketch sketch, Side side) {
@@ -143,13 +144,13 @@ public final class BlockSketching {
       int from = (int) ((long) inner * k / INNER_RANGES);
       int to = (int) ((long) inner * (k + 1) / INNER_RANGES);
       SketchAccumulator into = k == 0 ? acc : acc.emptyLike();
-      Hits hits = (Hits) sketch.slice(innerStart + from, to - from, side); // perIndex: the Hits form
+      Hits hits = (Hits) sketch.slice(innerStart + from, to - from, side); // perIndex() promises the Hits form
       if (!hits.isEmpty()) {
         into.addColumnMajor(d.values(), from * rows, rows, hits, 0, rows);
       }
       parts[k] = into;
     });
-    acc.addColumnMajorParts(java.util.Arrays.copyOfRange(parts, 1, INNER_RANGES));
+    acc.addColumnMajorParts(java.util.Arrays.copyOfRange(parts, 1, INNER_RANGES), threads);
   }
 
   /** The same sparse matrix stored by columns (CSC), from its row-compressed (CSR) form: O(nnz + cols). */

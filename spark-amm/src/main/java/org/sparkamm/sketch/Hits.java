@@ -11,7 +11,10 @@ public final class Hits implements SketchSlice {
   public final int[] local;
   public final int[] bucket;
   public final double[] coef;
-  /** True when hit t is inner index t for every t (one hit per index, none skipped): kernels may skip {@code local}. */
+  /**
+   * True when hit t is inner index t for every t &lt; count (one hit per index from the range's
+   * start, none skipped before the last hit): kernels may then skip {@code local}.
+   */
   public final boolean onePerIndex;
 
   public Hits(int count, int[] local, int[] bucket, double[] coef) {

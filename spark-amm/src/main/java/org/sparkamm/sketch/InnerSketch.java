@@ -44,7 +44,8 @@ public interface InnerSketch extends Serializable {
 
   /**
    * True when the sketch acts on each inner index on its own at a cost proportional to its hits
-   * (the {@link Hits} form), so that rows arriving one at a time need not be batched into blocks.
+   * (the {@link Hits} form: a sketch that returns true returns {@link Hits} from {@link #slice}), so
+   * that rows arriving one at a time need not be batched into blocks.
    */
   default boolean perIndex() {
     return false;

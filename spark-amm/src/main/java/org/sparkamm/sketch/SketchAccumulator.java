@@ -178,16 +178,8 @@ public final class SketchAccumulator implements Serializable {
   private static void addRowGroupOnePerIndex(double[] v, int ld, Hits h, int r, double[] s, int base) {
     int[] bucket = h.bucket;
     double[] coef = h.coef;
-    int o0 = r * ld;
-    int o1 = o0 + ld;
-    int o2 = o1 + ld;
-    int o3 = o2 + ld;
-    int o4 = o3 + ld;
-    int o5 = o4 + ld;
-    int o6 = o5 + ld;
-    int o7 = o6 + ld;
-    int count = h.count;
-    for (int t = 0; t < count; t++) {
+    int o = r * ld; // row r + q of the group starts at o + q ld
+    for (int t = 0; t < h.count; t++) {
       int b = base + bucket[t] * ROW_GROUP;
       double c = coef[t];
       // all loads before the stores: each store then need not wait on a load from the same line
@@ -199,14 +191,14 @@ public final class SketchAccumulator implements Serializable {
       double s4 = s[b + 4];
       double s5 = s[b + 5];
       double s6 = s[b + 6];
-      s[b] = s0 + c * v[o0 + t];
-      s[b + 1] = s1 + c * v[o1 + t];
-      s[b + 2] = s2 + c * v[o2 + t];
-      s[b + 3] = s3 + c * v[o3 + t];
-      s[b + 4] = s4 + c * v[o4 + t];
-      s[b + 5] = s5 + c * v[o5 + t];
-      s[b + 6] = s6 + c * v[o6 + t];
-      s[b + 7] = s7 + c * v[o7 + t];
+      s[b] = s0 + c * v[o + t];
+      s[b + 1] = s1 + c * v[o + ld + t];
+      s[b + 2] = s2 + c * v[o + 2 * ld + t];
+      s[b + 3] = s3 + c * v[o + 3 * ld + t];
+      s[b + 4] = s4 + c * v[o + 4 * ld + t];
+      s[b + 5] = s5 + c * v[o + 5 * ld + t];
+      s[b + 6] = s6 + c * v[o + 6 * ld + t];
+      s[b + 7] = s7 + c * v[o + 7 * ld + t];
     }
   }
 
@@ -265,12 +257,13 @@ public final class SketchAccumulator implements Serializable {
   /**
    * Adds the column-major sums of {@code parts} (same shape) into this one's, in the order given for
    * every entry, so the result does not depend on how the work is split across threads below; the
-   * entries are cut into slices summed in parallel.
+   * entries are cut into slices summed on up to {@code threads} threads.
    */
-  void addColumnMajorParts(SketchAccumulator[] parts) {
+  void addColumnMajorParts(SketchAccumulator[] parts, int threads) {
     double[] into = colMajor();
-    int slices = 4 * Runtime.getRuntime().availableProcessors();
-    java.util.stream.IntStream.range(0, slices).parallel().forEach(c -> {
+    int slices = 4 * Math.max(1, threads);
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, slices);
+    (threads > 1 ? range.parallel() : range).forEach(c -> {
       int from = (int) ((long) into.length * c / slices);
       int to = (int) ((long) into.length * (c + 1) / slices);
       for (SketchAccumulator p : parts) {

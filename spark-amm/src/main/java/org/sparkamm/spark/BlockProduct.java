@@ -307,39 +307,47 @@ public final class BlockProduct {
 
   /**
    * One task's partial sketches: its blocks added into one accumulator per outer block index (A's
-   * blocks (I, K) into key I; B's blocks (K, J), read transposed, into key J).
+   * blocks (I, K) into key I; B's blocks (K, J), read transposed, into key J). Row-major blocks under
+   * a per-index sketch are held, up to {@link #BATCH_BYTES} in all, and sketched together per key
+   * ({@link BlockSketching#accumulateBlocks}); other blocks are sketched as they come.
    */
   static Map<Integer, SketchAccumulator> partialSketches(java.util.Iterator<Tuple2<Tuple2<Object, Object>, Matrix>> it,
       InnerSketch sketch, int width, int innerPerBlock, Side side, boolean outerNorms, BackendChoice backend) {
     Map<Integer, SketchAccumulator> accs = new HashMap<>();
     Map<Integer, List<Matrix>> pending = new HashMap<>();
     Map<Integer, List<Long>> starts = new HashMap<>();
-    Map<Integer, long[]> bytes = new HashMap<>();
+    long held = 0;
     while (it.hasNext()) {
       Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
       int outer = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
       int inner = (Integer) (side == Side.A ? e._1()._2() : e._1()._1());
       Matrix block = side == Side.A ? e._2() : e._2().transpose();
-      accs.computeIfAbsent(outer, o -> outerNorms
+      SketchAccumulator acc = accs.computeIfAbsent(outer, o -> outerNorms
           ? new SketchAccumulator(block.numRows(), width, backend).trackOuterNorms()
           : new SketchAccumulator(block.numRows(), width, backend));
+      long start = (long) inner * innerPerBlock;
+      if (!(sketch.perIndex() && block instanceof DenseMatrix && ((DenseMatrix) block).isTransposed())) {
+        BlockSketching.accumulate(acc, block, start, sketch, side); // writes other buffers than the batches: order kept
+        continue;
+      }
       pending.computeIfAbsent(outer, o -> new ArrayList<>()).add(block);
-      starts.computeIfAbsent(outer, o -> new ArrayList<>()).add((long) inner * innerPerBlock);
-      long[] held = bytes.computeIfAbsent(outer, o -> new long[1]);
-      held[0] += 8L * block.numRows() * block.numCols();
-      if (held[0] >= BATCH_BYTES) {
-        sketchPending(accs.get(outer), pending.remove(outer), starts.remove(outer), sketch, side);
-        bytes.remove(outer);
+      starts.computeIfAbsent(outer, o -> new ArrayList<>()).add(start);
+      held += 8L * block.numRows() * block.numCols();
+      if (held >= BATCH_BYTES) {
+        pending.forEach((o, blocks) -> sketchPending(accs.get(o), blocks, starts.get(o), sketch, side));
+        pending.clear();
+        starts.clear();
+        held = 0;
       }
     }
-    pending.forEach((outer, blocks) -> sketchPending(accs.get(outer), blocks, starts.get(outer), sketch, side));
+    pending.forEach((o, blocks) -> sketchPending(accs.get(o), blocks, starts.get(o), sketch, side));
     return accs;
   }
 
   /**
-   * Blocks of one outer index a task holds before sketching them together ({@link
-   * BlockSketching#accumulateBlocks}): references to cached blocks cost nothing, blocks read from
-   * disk or computed cost their size.
+   * Bytes of row-major blocks a task holds, over all its outer indices, before sketching them
+   * together ({@link BlockSketching#accumulateBlocks}): references to cached blocks cost nothing,
+   * blocks read from disk or computed cost their size.
    */
   private static final long BATCH_BYTES = 128L << 20;
 

@@ -27,8 +27,8 @@ import scala.Tuple2;
  * a covariance). Stage 1 sketches A's and B's blocks in one set of tasks: each task sums its blocks
  * into one partial sketch per outer block ({@link BlockProduct#partialSketches}) and sends it to
  * every output block that reads it (A's block row I to (I, J) for every J, B's block column J to
- * (I, J) for every I); each input is read by half as many tasks as there are cores, so the stage
- * has one task per core. Stage 2 sums the partials of each output block and multiplies them there.
+ * (I, J) for every I); each input is read by max(1, cores / 2) tasks, so the stage has one task
+ * per core (two on a single core). Stage 2 sums the partials of each output block and multiplies them there.
  *
  * <p>The general path ({@link BlockProduct}) caches and counts A's sketches, sums, counts, collects
  * and broadcasts B's, then multiplies: four jobs and six stages, and B's sketches through the
