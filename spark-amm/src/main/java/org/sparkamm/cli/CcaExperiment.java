@@ -69,16 +69,6 @@ final class CcaExperiment implements Experiment {
   }
 
   @Override
-  public List<String> defaultEngines() {
-    return List.of("spark");
-  }
-
-  @Override
-  public int defaultTrials() {
-    return 3;
-  }
-
-  @Override
   public int[] defaultSketches() {
     return new int[] {439, 1000, 2000};
   }
@@ -109,11 +99,7 @@ final class CcaExperiment implements Experiment {
     LogLogPlot plot = new LogLogPlot("CCA from approximate covariances (AmmCCA) vs exact", "sketch size l",
         "correlation error max |rho_i - rho~_i|");
     List<String> colors = new ArrayList<>();
-    Fits probe = new Fits(ctx.sketches);
-    int settings = 0;
-    for (String tag : ctx.tags) {
-      settings += probe.sketchesOf(tag).length;
-    }
+    int settings = new Fits(ctx.sketches).settings(ctx.tags);
     Progress progress = ctx.progress(sets.size() * (settings + 1) * ctx.trials);
     Sessions.Handle session = Sessions.start(ctx.option("master"), false);
     try {

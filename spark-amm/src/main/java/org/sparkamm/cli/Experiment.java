@@ -15,11 +15,15 @@ interface Experiment {
   /** One line for the help text: what it compares, at what size. */
   String summary();
 
-  /** The engines when {@code --engine} is absent. */
-  List<String> defaultEngines();
+  /** The engines when {@code --engine} is absent (Spark unless an experiment says otherwise). */
+  default List<String> defaultEngines() {
+    return List.of("spark");
+  }
 
   /** Trials per setting when {@code --trials} is absent. */
-  int defaultTrials();
+  default int defaultTrials() {
+    return 3;
+  }
 
   /** Sketch sizes when {@code --sketch} is absent. */
   int[] defaultSketches();

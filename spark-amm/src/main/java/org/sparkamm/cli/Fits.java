@@ -71,6 +71,15 @@ final class Fits {
     return ExperimentContext.readsSketchSize(Amm.create(tag).algorithm());
   }
 
+  /** Fits per trial for {@code tags}: the number of sketch sizes each is fitted at ({@link #sketchesOf}), summed. */
+  int settings(java.util.List<String> tags) {
+    int n = 0;
+    for (String tag : tags) {
+      n += sketchesOf(tag).length;
+    }
+    return n;
+  }
+
   /** The sketch sizes {@code tag} is fitted at. */
   int[] sketchesOf(String tag) {
     return readsSketch(tag) ? sketches.clone() : new int[] {sketches[0]};

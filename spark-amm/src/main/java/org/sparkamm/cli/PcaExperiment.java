@@ -50,16 +50,6 @@ final class PcaExperiment implements Experiment {
   }
 
   @Override
-  public List<String> defaultEngines() {
-    return List.of("spark");
-  }
-
-  @Override
-  public int defaultTrials() {
-    return 3;
-  }
-
-  @Override
   public int[] defaultSketches() {
     return new int[] {50, 100, 200, 400};
   }
@@ -85,11 +75,7 @@ final class PcaExperiment implements Experiment {
     LogLogPlot plot = new LogLogPlot("PCA from approximate covariances (AmmPCA) vs MLlib's exact PCA, k = " + kmax,
         "sketch size l", "subspace error ||P_k - P~_k||_2");
     List<String> colors = new ArrayList<>();
-    Fits probe = new Fits(ctx.sketches);
-    int settings = 0;
-    for (String tag : ctx.tags) {
-      settings += probe.sketchesOf(tag).length;
-    }
+    int settings = new Fits(ctx.sketches).settings(ctx.tags);
     Progress progress = ctx.progress(sets.size() * (settings + 1) * ctx.trials);
     Sessions.Handle session = Sessions.start(ctx.option("master"), false);
     try {

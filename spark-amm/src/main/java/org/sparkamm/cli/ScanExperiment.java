@@ -49,16 +49,6 @@ final class ScanExperiment implements Experiment {
   }
 
   @Override
-  public List<String> defaultEngines() {
-    return List.of("spark");
-  }
-
-  @Override
-  public int defaultTrials() {
-    return 3;
-  }
-
-  @Override
   public int[] defaultSketches() {
     return new int[] {10, 25, 50, 100, 250, 500, 1250};
   }

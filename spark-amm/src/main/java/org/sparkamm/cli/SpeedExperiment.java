@@ -37,11 +37,6 @@ final class SpeedExperiment implements Experiment {
   }
 
   @Override
-  public int defaultTrials() {
-    return 3;
-  }
-
-  @Override
   public int[] defaultSketches() {
     return new int[] {1000};
   }
