@@ -23,6 +23,7 @@ public final class Main {
       "           [--use-cuda] [--require-gpu]  (useCuda=1: local products on the spark-amm-gpu backend when",
       "           usable, else the CPU with one logged line; --require-gpu: an error instead of the CPU)",
       "           --sketch auto --target-error E: the smallest sketch whose expected relative error is E",
+      "           (mm, the exact product, needs no --sketch)",
       "           prints one JSON line: algo, m, k, n, sketch, seed, millis, the phase breakdown, backend",
       "  bench    (--a A --b B | --gen ROWS,COLS_A,COLS_B [--rank R] [--noise X] | --loader TAG)",
       "           --algo TAG[,TAG...] --sketch K[,K...] --trials N [--seed S] [--csv FILE]",

@@ -36,7 +36,7 @@ final class MultiplyCommand {
         auto ? "--sketch auto needs --target-error E (a relative error in (0, 1))"
             : "--target-error goes with --sketch auto");
     double target = auto ? args.getDouble("target-error", 0) : 0;
-    int k = auto ? 1 : conf.sketches(false)[0];
+    int k = auto ? 1 : amm.algorithm().isExact() ? conf.sketchOr(1) : conf.sketches(false)[0]; // mm ignores it
     long seed = amm.seed();
     Path outPath = OutputFile.check("out", args.get("out"));
     AmmArgumentException.require(k >= 1, "sketch size must be at least 1, got %d", k);

@@ -309,10 +309,19 @@ public final class BlockProduct {
    * One task's partial sketches: its blocks added into one accumulator per outer block index (A's
    * blocks (I, K) into key I; B's blocks (K, J), read transposed, into key J). Row-major blocks under
    * a per-index sketch are held, up to {@link #BATCH_BYTES} in all, and sketched together per key
-   * ({@link BlockSketching#accumulateBlocks}); other blocks are sketched as they come.
+   * ({@link BlockSketching#accumulateBlocks}); other blocks are sketched as they come, after the
+   * blocks of their key still held. Every entry and outer norm therefore adds its terms in arrival
+   * order: the bits of sketching block after block, whatever the batch size.
    */
   static Map<Integer, SketchAccumulator> partialSketches(java.util.Iterator<Tuple2<Tuple2<Object, Object>, Matrix>> it,
       InnerSketch sketch, int width, int innerPerBlock, Side side, boolean outerNorms, BackendChoice backend) {
+    return partialSketches(it, sketch, width, innerPerBlock, side, outerNorms, backend, BATCH_BYTES);
+  }
+
+  /** {@link #partialSketches} holding at most {@code batchBytes} of row-major blocks before sketching them. */
+  static Map<Integer, SketchAccumulator> partialSketches(java.util.Iterator<Tuple2<Tuple2<Object, Object>, Matrix>> it,
+      InnerSketch sketch, int width, int innerPerBlock, Side side, boolean outerNorms, BackendChoice backend,
+      long batchBytes) {
     Map<Integer, SketchAccumulator> accs = new HashMap<>();
     Map<Integer, List<Matrix>> pending = new HashMap<>();
     Map<Integer, List<Long>> starts = new HashMap<>();
@@ -327,13 +336,20 @@ public final class BlockProduct {
           : new SketchAccumulator(block.numRows(), width, backend));
       long start = (long) inner * innerPerBlock;
       if (!(sketch.perIndex() && block instanceof DenseMatrix && ((DenseMatrix) block).isTransposed())) {
-        BlockSketching.accumulate(acc, block, start, sketch, side); // writes other buffers than the batches: order kept
+        List<Matrix> waiting = pending.remove(outer);
+        if (waiting != null) { // this key's earlier blocks first: its outer norms add up in arrival order
+          sketchPending(acc, waiting, starts.remove(outer), sketch, side);
+          for (Matrix w : waiting) {
+            held -= 8L * w.numRows() * w.numCols();
+          }
+        }
+        BlockSketching.accumulate(acc, block, start, sketch, side);
         continue;
       }
       pending.computeIfAbsent(outer, o -> new ArrayList<>()).add(block);
       starts.computeIfAbsent(outer, o -> new ArrayList<>()).add(start);
       held += 8L * block.numRows() * block.numCols();
-      if (held >= BATCH_BYTES) {
+      if (held >= batchBytes) {
         pending.forEach((o, blocks) -> sketchPending(accs.get(o), blocks, starts.get(o), sketch, side));
         pending.clear();
         starts.clear();

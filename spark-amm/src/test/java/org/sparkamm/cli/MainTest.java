@@ -81,6 +81,20 @@ class MainTest {
   }
 
   @Test
+  void theExactProductNeedsNoSketchSize() {
+    Path c = dir.resolve("c.npy");
+    Outcome o = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "mm", "--out", c.toString(),
+        "--engine", "local");
+    assertEquals(0, o.status, o.err);
+    assertTrue(o.out.contains("\"algo\":\"mm\""), o.out);
+    double[] expected = TestMatrices.naiveProduct(am, Npy.read(b).matrix);
+    assertTrue(TestMatrices.maxAbsDiff(expected, Npy.read(c).matrix.toArray()) < 1e-12 * TestMatrices.maxAbs(expected) * 50);
+    Outcome sketch = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "crs", "--engine", "local");
+    assertEquals("spark-amm: error: multiply: missing required option --sketch (or config key 'sketchDimension')",
+        sketch.err.strip());
+  }
+
+  @Test
   void sparkEngineGivesTheLocalAnswer() {
     SharedSpark.session();
     java.util.Set<Integer> cachedBefore = SharedSpark.cachedRddIds();
