@@ -265,6 +265,32 @@ class LocalEngineTest {
     }
   }
 
+  /**
+   * A copy holds the same sums, bit for bit, in every buffer (column-major hits, row groups, the
+   * transposed buffer of dense tiles) and the outer norms, and is apart from the original: adding
+   * to the original afterwards changes nothing in the copy.
+   */
+  @Test
+  void aCopyHoldsTheSameBits() {
+    DenseMatrix g = TestMatrices.gaussian(21, 30, 50);
+    org.sparkamm.sketch.InnerSketch cs = new org.sparkamm.sketch.CountSketch(3, 7);
+    org.sparkamm.sketch.InnerSketch gauss = org.sparkamm.algo.AlgorithmRegistry.create("gaussian").sketch(90, 7, 3, null);
+    org.sparkamm.sketch.SketchAccumulator[] accs = new org.sparkamm.sketch.SketchAccumulator[2];
+    for (int k = 0; k < 2; k++) {
+      accs[k] = new org.sparkamm.sketch.SketchAccumulator(21, 7, org.sparkamm.local.BackendChoice.CPU).trackOuterNorms();
+      org.sparkamm.sketch.BlockSketching.accumulate(accs[k], g, 0, cs, org.sparkamm.sketch.Side.A);
+      org.sparkamm.sketch.BlockSketching.accumulate(accs[k], TestMatrices.rowMajor(g), 30, cs, org.sparkamm.sketch.Side.A);
+      org.sparkamm.sketch.BlockSketching.accumulate(accs[k], TestMatrices.rowMajor(g), 60, gauss, org.sparkamm.sketch.Side.A);
+    }
+    org.sparkamm.sketch.SketchAccumulator copy = accs[0].copy();
+    org.sparkamm.sketch.BlockSketching.accumulate(accs[0], TestMatrices.rowMajor(g), 30, gauss, org.sparkamm.sketch.Side.A);
+    org.sparkamm.sketch.SketchedBlock expected = accs[1].finish();
+    org.sparkamm.sketch.SketchedBlock got = copy.finish();
+    assertArrayEquals(expected.values, got.values);
+    assertArrayEquals(expected.outerNorms2, got.outerNorms2);
+    assertFalse(java.util.Arrays.equals(expected.values, accs[0].finish().values), "the original moved on");
+  }
+
   @Test
   void inputsAreNotModified() {
     double[] a0 = a.values().clone();
