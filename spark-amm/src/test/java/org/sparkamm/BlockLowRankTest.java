@@ -26,6 +26,7 @@ import org.sparkamm.algo.BlockLowRank;
 import org.sparkamm.algo.BlockLowRankLocal;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.local.LowRankProducts;
 import org.sparkamm.local.LowRankTile;
 import org.sparkamm.local.TruncatedSvd;
 import org.sparkamm.spark.SparkMatrices;
@@ -334,6 +335,63 @@ class BlockLowRankTest {
             scrambledRows(b, parts + 1, f == 1, parts + 7), 5);
         assertTrue(TestMatrices.maxAbsDiff(c, scrambled.toArray()) <= tol, "scrambled rows, " + parts + " partitions");
       }
+    }
+  }
+
+  /**
+   * LowRankProducts sums in an order fixed by the tiles' positions, not by the order the tiles are
+   * given in (on Spark a cogroup hands them over in fetch order): shuffled tile lists give the same
+   * bits, whole and for an output block inside C, with A's ranks the final inner dimension and with
+   * B's (the transposed path).
+   */
+  @Test
+  void tileOrderDoesNotChangeABit() {
+    Matrix[] ab = family("gaussian", 45, 52, 38);
+    for (int[] ranks : new int[][] {{2, 4}, {4, 2}}) {
+      List<LowRankTile> at = BlockLowRankLocal.factor(ab[0], 7, ranks[0]);
+      List<LowRankTile> bt = BlockLowRankLocal.factor(ab[1], 7, ranks[1]);
+      for (int[] out : new int[][] {{0, 45, 0, 38}, {10, 21, 7, 17}}) { // {r0, rows, c0, cols}
+        double[] expected = new double[out[1] * out[3]];
+        LowRankProducts.accumulate(at, bt, 7, out[0], out[1], out[2], out[3], expected, 0, out[1]);
+        assertTrue(TestMatrices.maxAbs(expected) > 1, "a product that is not zero");
+        for (int seed = 0; seed < 4; seed++) {
+          List<LowRankTile> as = new ArrayList<>(at);
+          List<LowRankTile> bs = new ArrayList<>(bt);
+          Collections.shuffle(as, new Random(seed));
+          Collections.shuffle(bs, new Random(seed + 10));
+          double[] got = new double[out[1] * out[3]];
+          LowRankProducts.accumulate(as, bs, 7, out[0], out[1], out[2], out[3], got, 0, out[1]);
+          assertArrayEquals(expected, got, "ranks " + java.util.Arrays.toString(ranks) + ", output "
+              + java.util.Arrays.toString(out) + ", shuffle " + seed);
+        }
+      }
+    }
+  }
+
+  /**
+   * The local engine factors and multiplies on the machine's cores with a result that does not depend
+   * on their number: one, two and five workers give the same bits, for column-major, row-major and
+   * sparse inputs (13 row tiles: four bands of the product).
+   */
+  @Test
+  void theNumberOfCoresDoesNotChangeABit() throws Exception {
+    Matrix[] ab = family("gaussian", 90, 52, 38);
+    for (Matrix a : new Matrix[] {ab[0], TestMatrices.rowMajor(ab[0]), TestMatrices.sparsified(ab[0])}) {
+      double[] expected = onCores(1, () -> lra(7, 0.3, 0.2).multiply(a, ab[1], 1).toArray());
+      for (int cores : new int[] {2, 5}) {
+        assertArrayEquals(expected, onCores(cores, () -> lra(7, 0.3, 0.2).multiply(a, ab[1], 1).toArray()),
+            a.getClass().getSimpleName() + (a.isTransposed() ? " (row-major)" : "") + " on " + cores + " cores");
+      }
+    }
+  }
+
+  /** Runs {@code work} in a pool of {@code cores} workers, so that its parallel streams use that many. */
+  private static double[] onCores(int cores, java.util.concurrent.Callable<double[]> work) throws Exception {
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(cores);
+    try {
+      return pool.submit(work).get();
+    } finally {
+      pool.shutdown();
     }
   }
 

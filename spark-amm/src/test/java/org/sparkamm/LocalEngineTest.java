@@ -153,6 +153,64 @@ class LocalEngineTest {
   }
 
   /**
+   * BlockSketching's claim for every sketch form (hits with one and several per index and with skips,
+   * dense tiles, Hadamard chunks) and every storage: the thread count changes no bit of the sketch
+   * or of the outer norms. 203 rows (not a multiple of 8) x 5200 inner indices is above the size at
+   * which a block is split: row-major and Hadamard blocks into bands of rows, column-major blocks
+   * under a per-index sketch into inner ranges. Sparse blocks are never split: a small one will do.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"countSketch", "sjlt", "crs", "srht", "fastjlt", "gaussian"})
+  void everySketchFormAndLayoutGivesTheSameBitsOnAnyNumberOfThreads(String tag) {
+    org.sparkamm.sketch.InnerSketch sk = org.sparkamm.algo.AlgorithmRegistry.create(tag).sketch(5200, 23, 9,
+        new org.sparkamm.sketch.ArrayMasses(java.util.stream.DoubleStream.generate(() -> 1.0).limit(5200).toArray()));
+    for (Matrix m : SplitBlocks.LAYOUTS) {
+      assertSameBitsOnAnyThreads(m, sk, tag + " " + m.getClass().getSimpleName() + (m.isTransposed() ? " (row-major)" : ""));
+    }
+  }
+
+  /** The blocks of the test above, made once: column-major, row-major, CSC, CSR. */
+  private static final class SplitBlocks {
+    static final Matrix[] LAYOUTS;
+
+    static {
+      DenseMatrix cols = TestMatrices.gaussian(203, 5200, 21);
+      DenseMatrix small = TestMatrices.gaussian(37, 5200, 22);
+      LAYOUTS = new Matrix[] {cols, TestMatrices.rowMajor(cols), TestMatrices.sparsified(small),
+          TestMatrices.sparsified(small.transpose()).transpose()};
+    }
+  }
+
+  /**
+   * A column-major block under a per-index sketch too wide for inner ranges (1003 x 2100 sketch
+   * values, above 2^21) is split into bands of rows instead: still the same bits on any number of threads.
+   */
+  @Test
+  void columnMajorBlocksInBandsOfRowsGiveTheSameBitsOnAnyNumberOfThreads() {
+    DenseMatrix tall = TestMatrices.gaussian(1003, 1050, 23);
+    for (org.sparkamm.sketch.InnerSketch sk : new org.sparkamm.sketch.InnerSketch[] {
+        new org.sparkamm.sketch.CountSketch(3, 2100), new org.sparkamm.sketch.SparseSignSketch(4, 2100, 3)}) {
+      assertSameBitsOnAnyThreads(tall, sk, sk.getClass().getSimpleName() + " column-major in bands of rows");
+    }
+  }
+
+  private static void assertSameBitsOnAnyThreads(Matrix m, org.sparkamm.sketch.InnerSketch sk, String what) {
+    org.sparkamm.sketch.SketchAccumulator one = new org.sparkamm.sketch.SketchAccumulator(m.numRows(), sk.width(),
+        org.sparkamm.local.BackendChoice.CPU).trackOuterNorms();
+    org.sparkamm.sketch.BlockSketching.accumulate(one, m, 0, sk, org.sparkamm.sketch.Side.A, 1);
+    org.sparkamm.sketch.SketchedBlock expected = one.finish();
+    assertTrue(TestMatrices.maxAbs(expected.values) > 0.1, what + ": a sketch that is not zero");
+    for (int threads : new int[] {3, 8}) {
+      org.sparkamm.sketch.SketchAccumulator many = new org.sparkamm.sketch.SketchAccumulator(m.numRows(), sk.width(),
+          org.sparkamm.local.BackendChoice.CPU).trackOuterNorms();
+      org.sparkamm.sketch.BlockSketching.accumulate(many, m, 0, sk, org.sparkamm.sketch.Side.A, threads);
+      org.sparkamm.sketch.SketchedBlock got = many.finish();
+      assertArrayEquals(expected.values, got.values, what + ", " + threads + " threads");
+      assertArrayEquals(expected.outerNorms2, got.outerNorms2, what + ", " + threads + " threads");
+    }
+  }
+
+  /**
    * A column-major input cut into inner ranges sums the same terms as one pass over a Spark block,
    * in another order: equal up to rounding (each entry sums ~60 terms of size ~1, so |error| is
    * far below 1e-12), and different from a wrongly cut range (missing or doubled columns differ by O(1)).
@@ -205,6 +263,32 @@ class LocalEngineTest {
       assertArrayEquals(y.outerNorms2, x.outerNorms2, tag);
       assertTrue(TestMatrices.maxAbsDiff(y.values, new double[y.values.length]) > 0.1, tag + ": a sketch that is not zero");
     }
+  }
+
+  /**
+   * A copy holds the same sums, bit for bit, in every buffer (column-major hits, row groups, the
+   * transposed buffer of dense tiles) and the outer norms, and is apart from the original: adding
+   * to the original afterwards changes nothing in the copy.
+   */
+  @Test
+  void aCopyHoldsTheSameBits() {
+    DenseMatrix g = TestMatrices.gaussian(21, 30, 50);
+    org.sparkamm.sketch.InnerSketch cs = new org.sparkamm.sketch.CountSketch(3, 7);
+    org.sparkamm.sketch.InnerSketch gauss = org.sparkamm.algo.AlgorithmRegistry.create("gaussian").sketch(90, 7, 3, null);
+    org.sparkamm.sketch.SketchAccumulator[] accs = new org.sparkamm.sketch.SketchAccumulator[2];
+    for (int k = 0; k < 2; k++) {
+      accs[k] = new org.sparkamm.sketch.SketchAccumulator(21, 7, org.sparkamm.local.BackendChoice.CPU).trackOuterNorms();
+      org.sparkamm.sketch.BlockSketching.accumulate(accs[k], g, 0, cs, org.sparkamm.sketch.Side.A);
+      org.sparkamm.sketch.BlockSketching.accumulate(accs[k], TestMatrices.rowMajor(g), 30, cs, org.sparkamm.sketch.Side.A);
+      org.sparkamm.sketch.BlockSketching.accumulate(accs[k], TestMatrices.rowMajor(g), 60, gauss, org.sparkamm.sketch.Side.A);
+    }
+    org.sparkamm.sketch.SketchAccumulator copy = accs[0].copy();
+    org.sparkamm.sketch.BlockSketching.accumulate(accs[0], TestMatrices.rowMajor(g), 30, gauss, org.sparkamm.sketch.Side.A);
+    org.sparkamm.sketch.SketchedBlock expected = accs[1].finish();
+    org.sparkamm.sketch.SketchedBlock got = copy.finish();
+    assertArrayEquals(expected.values, got.values);
+    assertArrayEquals(expected.outerNorms2, got.outerNorms2);
+    assertFalse(java.util.Arrays.equals(expected.values, accs[0].finish().values), "the original moved on");
   }
 
   @Test

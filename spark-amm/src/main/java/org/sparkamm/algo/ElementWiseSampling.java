@@ -24,7 +24,8 @@ import org.sparkamm.sketch.InnerSketch;
  * the exact product. For a fixed expected count, p proportional to |A_ri| minimizes
  * {@code sum_i A_ri^2 / p_ri}, the row's contribution to the variance; the cap at 1 keeps it
  * unbiased. Coins are a pure function of (seed, stream, global row, global column), so the result
- * does not depend on partitioning, blocking or engine.
+ * depends on partitioning, blocking and engine only through the rounding of the row sums behind the
+ * taus: summed in another order they can move a probability, and so a kept value, by an ulp.
  *
  * <p><b>Error.</b> E[Ahat] = A and E[Bhat] = B with independent entries, so E[C] = AB, and with
  * {@code v_A(i) = sum_r A_ri^2 (1/p_ri - 1)} and {@code v_B(i) = sum_c B_ic^2 (1/q_ic - 1)}

@@ -13,7 +13,8 @@ import org.sparkamm.random.Streams;
  * <pre>E[C] = AB,   E||AB - C||_F^2 = (sum_i ||a_i||^2 ||b_i||^2 / p_i - ||AB||_F^2) / c.</pre>
  *
  * <p>Draw t is the inverse CDF of p at the uniform u_t = U(seed, t): a pure function of the seed,
- * the draw number and the masses, so the sample is the same for any partitioning or block size.
+ * the draw number and the masses, so the sample is the same for any partitioning or block size that
+ * gives the same masses ({@link InnerMasses}).
  */
 public final class ColumnRowSampler {
   private ColumnRowSampler() {}

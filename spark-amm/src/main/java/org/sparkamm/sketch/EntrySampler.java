@@ -34,8 +34,9 @@ import org.sparkamm.random.Streams;
  * <p><b>Coins.</b> The coin of an entry is {@code CounterRng.uniform(key, index)} with the key of
  * {@link Streams#ENTRY_COINS_A} or {@link Streams#ENTRY_COINS_B} and the index a pure function of
  * the entry's global position ({@code r n + i} for A, {@code i p + c} for B); an entry with p = 1
- * needs no coin. So the sample depends on the seed and the data only, never on blocks, partitions
- * or engine.
+ * needs no coin. So the coins depend on the seed and the positions only, never on blocks, partitions
+ * or engine; the probabilities depend on those only through the rounding of the row statistics,
+ * which are summed over a row's blocks (or partitions) in their order.
  *
  * <p>Views are read in place in any of Spark's local storages: dense column- or row-major, sparse
  * CSC or CSR. Samples are returned as CSC {@link SparseMatrix} (columns = inner index) with rows

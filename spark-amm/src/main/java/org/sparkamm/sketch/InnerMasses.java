@@ -4,7 +4,9 @@ package org.sparkamm.sketch;
  * Non-negative sampling masses q_0 .. q_{n-1} over the inner indices, read in fixed chunks of
  * {@link #CHUNK} consecutive indices, so that a sampler needs only one number per chunk plus the
  * masses of the few chunks its draws land in. Chunking by index (never by partition or block) keeps
- * samples identical for any data layout. Implementations: an array (local) or a distributed pass.
+ * samples identical for any data layout that gives the same masses; masses summed from blocks (a
+ * column's squared norm over A's block rows) may round differently under another blocking, and the
+ * weights with them. Implementations: an array (local) or a distributed pass.
  */
 public interface InnerMasses {
   /** Indices per chunk; chunk c covers [c * CHUNK, min(n, (c + 1) * CHUNK)). */

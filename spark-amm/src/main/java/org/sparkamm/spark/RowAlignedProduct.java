@@ -166,8 +166,9 @@ public final class RowAlignedProduct {
   /**
    * {@code X^T Y} for a DataFrame whose rows hold both vectors (columns of Spark ML's VectorUDT, or
    * the older mllib one). The inner index of a row is its position in the DataFrame (zipWithIndex),
-   * so the result for a given seed is reproducible as long as the DataFrame's row order is; rows are
-   * cached for the two passes and released afterwards.
+   * so for a given seed the estimate (its S, or its sample) is reproducible as long as the DataFrame's
+   * row order is; its bits are not, since {@code treeReduce} adds the partial sketches in the order
+   * their tasks finish. Rows are cached for the two passes and released afterwards.
    */
   public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed,
       BackendChoice backend) {
