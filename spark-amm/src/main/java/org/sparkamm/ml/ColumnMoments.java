@@ -1,12 +1,15 @@
 package org.sparkamm.ml;
 
 import java.io.Serializable;
+import java.util.Collections;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.spark.OrderedReduce;
 
 /**
  * One pass over rows of vector columns: the number of rows n, each column's vector size d_c and sum
@@ -14,8 +17,9 @@ import org.sparkamm.error.AmmArgumentException;
  * cell, vectors of different sizes in one column, and NaN or infinite values (a non-finite sum).
  *
  * <p>Cost: one read of the rows, O(nnz) additions; each task ships one partial sum, (sum_c d_c + 1)
- * doubles, merged by {@code treeAggregate}. Sums are plain double sums per task, then a tree of
- * merges: relative error at most about (rows per task + log tasks) * 2^-53 of sum_i |x_i|.
+ * doubles, merged in partition order ({@link OrderedReduce}: the same bits on every run). Sums are
+ * plain double sums per task, then a tree of merges: relative error at most about (rows per task +
+ * log tasks) * 2^-53 of sum_i |x_i|.
  */
 final class ColumnMoments implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -31,8 +35,15 @@ final class ColumnMoments implements Serializable {
 
   /** The moments of {@code rows}, whose columns are {@code columns} in that order. */
   static ColumnMoments of(Dataset<Row> rows, String[] columns) {
-    ColumnMoments m = TaskErrors.unwrap(() -> rows.javaRDD()
-        .treeAggregate(new ColumnMoments(columns), ColumnMoments::add, ColumnMoments::merge));
+    JavaRDD<Row> rdd = rows.javaRDD();
+    ColumnMoments m = rdd.getNumPartitions() == 0 ? new ColumnMoments(columns)
+        : TaskErrors.unwrap(() -> OrderedReduce.reduce(rdd.mapPartitions(it -> {
+          ColumnMoments part = new ColumnMoments(columns);
+          while (it.hasNext()) {
+            part.add(it.next());
+          }
+          return Collections.singletonList(part).iterator();
+        }), ColumnMoments::merge));
     for (int c = 0; c < columns.length; c++) {
       for (double s : m.sums[c] == null ? new double[0] : m.sums[c]) {
         AmmArgumentException.require(Double.isFinite(s), "column '%s' contains NaN or infinite values", columns[c]);

@@ -23,7 +23,7 @@ import org.sparkamm.codebook.Tables;
  * Y k x p): A = X^T, whose rows are X's columns, each spread over every partition of X. So each
  * task adds its rows of X into one {@link PartialCodes} of all m columns (row i of X enters subspace
  * c(i) through K multiply-adds per value, or as a compared coordinate of pq-hash's tree), and the
- * partials are summed by {@code treeReduce}: m x C x W numbers per task cross the network, W = K,
+ * partials are summed by {@link OrderedReduce}: m x C x W numbers per task cross the network, W = K,
  * l_A or 4, never X itself. Y's rows build the tables T_c = P_c Y_c (C K p numbers per task), or
  * for vq/pq Y's column codes the same way as X's. The driver picks the codes and does the lookups,
  * O(m p C), and returns the local m x p result. The codebook broadcast is destroyed afterwards.
@@ -52,7 +52,7 @@ public final class CodebookRowAligned {
         buildB = clock.lap();
         c = cb.multiplyCodes(codesA, m, codesB, p);
       } else {
-        Tables tables = coalesced(y.rows().toJavaRDD(), jsc).mapPartitions(it -> {
+        Tables tables = OrderedReduce.reduce(coalesced(y.rows().toJavaRDD(), jsc).mapPartitions(it -> {
           Codebook book = bc.value();
           Tables t = Tables.of(book, p);
           while (it.hasNext()) {
@@ -65,7 +65,7 @@ public final class CodebookRowAligned {
             }
           }
           return Collections.singletonList(t).iterator();
-        }).treeReduce(Tables::merge);
+        }), Tables::merge);
         buildB = clock.lap();
         c = tables.lookup(codesA, m);
       }
@@ -78,7 +78,7 @@ public final class CodebookRowAligned {
 
   /** The codes of the {@code dim} columns of a row-aligned operand ({@code ofB}: B's columns). */
   private static int[] codes(Codebook cb, JavaRDD<IndexedRow> rows, Broadcast<Codebook> bc, boolean ofB, int dim) {
-    PartialCodes sum = rows.mapPartitions(it -> {
+    PartialCodes sum = OrderedReduce.reduce(rows.mapPartitions(it -> {
       Encoder enc = bc.value().encoder(ofB);
       PartialCodes pc = enc.partial(dim);
       while (it.hasNext()) {
@@ -91,7 +91,7 @@ public final class CodebookRowAligned {
         }
       }
       return Collections.singletonList(pc).iterator();
-    }).treeReduce(PartialCodes::merge);
+    }), PartialCodes::merge);
     return cb.encoder(ofB).codes(sum);
   }
 

@@ -66,7 +66,7 @@ import org.sparkamm.sketch.Side;
  * are expensive to recompute.
  *
  * <p><b>Row-aligned X^T Y</b> (X: n x m, Y: n x p, sharing the row index; A = X^T, so entry (r, i) of
- * A is X[i][r], and B = Y): the taus of X's m columns and Y's p columns by {@code treeReduce}
+ * A is X[i][r], and B = Y): the taus of X's m columns and Y's p columns by {@link OrderedReduce}
  * passes; each row sampled into a sparse vector (the coin of X[i][r] has index r n + i, that of
  * Y[i][c] index i p + c, as for A and B); the sampled rows of X and Y joined by index (a shuffle of
  * only the kept entries); the outer products of each pair summed per partition into m x p and
@@ -202,7 +202,7 @@ public final class EntrySampledProduct {
     if (pairs.getNumPartitions() == 0) {
       c = new double[mp];
     } else {
-      c = pairs.mapPartitions(it -> {
+      c = OrderedReduce.reduce(pairs.mapPartitions(it -> {
         double[] part = new double[mp];
         while (it.hasNext()) {
           Tuple2<SparseVector, SparseVector> pair = it.next()._2();
@@ -210,7 +210,7 @@ public final class EntrySampledProduct {
               part, m);
         }
         return Collections.singletonList(part).iterator();
-      }).treeReduce(Vectors2::plus);
+      }), Vectors2::plus);
     }
     long fab = clock.lap();
     xs.unpersist(false);
@@ -274,7 +274,7 @@ public final class EntrySampledProduct {
         continue;
       }
       Broadcast<double[]> probe = jsc.broadcast(wf.probe());
-      double[] stats = input.mapPartitions(it -> {
+      double[] stats = OrderedReduce.reduce(input.mapPartitions(it -> {
         double[] pr = probe.value();
         double[] s = new double[EntrySampler.STATS * dim];
         while (it.hasNext()) {
@@ -287,7 +287,7 @@ public final class EntrySampledProduct {
           }
         }
         return Collections.singletonList(s).iterator();
-      }).treeReduce(EntrySampler::mergeStats);
+      }), EntrySampler::mergeStats);
       wf.update(stats);
       probe.destroy();
     }

@@ -258,7 +258,7 @@ public final class LowRankBlockProduct {
     if (nK == 0 || mp == 0) {
       c = new double[mp];
     } else {
-      c = xs.cogroup(ys, new HashPartitioner(parts)).mapPartitions(it -> {
+      c = OrderedReduce.reduce(xs.cogroup(ys, new HashPartitioner(parts)).mapPartitions(it -> {
         double[] part = new double[mp];
         TruncatedSvd svd = new TruncatedSvd();
         List<LowRankTile> as = new ArrayList<>();
@@ -283,7 +283,7 @@ public final class LowRankBlockProduct {
         }
         LowRankProducts.accumulate(as, bts, bs, 0, m, 0, p, part, 0, m);
         return Collections.singletonList(part).iterator();
-      }).treeReduce(Vectors2::plus);
+      }), Vectors2::plus);
     }
     long fab = clock.lap();
     xs.unpersist(false);

@@ -219,7 +219,7 @@ public final class QuantizedBlockProduct {
           (Iterator<Tuple2<Long, Tuple2<QuantizedTile, QuantizedTile>>> it) ->
               Collections.singletonList(mode.isInteger() ? integerPartial(it, m, p, mode)
                   : floatPartial(it, m, p, backend.backend())).iterator());
-      double[] sum = partial.treeReduce(Vectors2::plus);
+      double[] sum = OrderedReduce.reduce(partial, Vectors2::plus);
       double[] c = new double[mp];
       for (int j = 0; j < p; j++) {
         for (int i = 0; i < m; i++) {

@@ -176,7 +176,7 @@ final class RepeatProbes {
       });
     }
     try {
-      return partial.treeReduce(Vectors2::plus);
+      return OrderedReduce.reduce(partial, Vectors2::plus);
     } finally {
       if (wAll != null) {
         wAll.destroy();

@@ -38,7 +38,7 @@ import org.sparkamm.sketch.SketchedBlock;
  *
  * <p>Sketching algorithms read each operand once, with no shuffle of rows: every task adds its rows
  * into one partial sketch {@code X^T S^T} (m x l) and {@code Y^T S^T} (n x l), row r entering through
- * the sketch's hits for index r; partial sketches are summed by {@code treeReduce}; the driver
+ * the sketch's hits for index r; partial sketches are summed by {@link OrderedReduce}; the driver
  * multiplies the two and returns the local m x n result. X and Y need not be co-partitioned: the
  * sketch is linear and both sides derive the same S from the seed. Norm-weighted sampling first
  * gathers the row norms by chunk of indices (about 16 bytes per row shuffled).
@@ -166,9 +166,9 @@ public final class RowAlignedProduct {
   /**
    * {@code X^T Y} for a DataFrame whose rows hold both vectors (columns of Spark ML's VectorUDT, or
    * the older mllib one). The inner index of a row is its position in the DataFrame (zipWithIndex),
-   * so for a given seed the estimate (its S, or its sample) is reproducible as long as the DataFrame's
-   * row order is; its bits are not, since {@code treeReduce} adds the partial sketches in the order
-   * their tasks finish. Rows are cached for the two passes and released afterwards.
+   * so for a given seed the result is reproducible, to the bit, as long as the DataFrame's row order
+   * and partitioning are (partial sums are merged in partition order, {@link OrderedReduce}). Rows
+   * are cached for the two passes and released afterwards.
    */
   public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed,
       BackendChoice backend) {
@@ -284,7 +284,7 @@ public final class RowAlignedProduct {
       sketcher.flush();
       return Collections.singletonList(acc).iterator();
     });
-    return partial.treeReduce(SketchAccumulator::merge).finish();
+    return OrderedReduce.reduce(partial, SketchAccumulator::merge).finish();
   }
 
   /** X^T X without a join: per-partition sums of X_b^T X_b over 256-row batches, tree-reduced. */
@@ -296,7 +296,7 @@ public final class RowAlignedProduct {
       }
       return Collections.singletonList(sum.result()).iterator();
     });
-    return partial.treeReduce(Vectors2::plus);
+    return OrderedReduce.reduce(partial, Vectors2::plus);
   }
 
   private static double[] exact(IndexedRowMatrix x, IndexedRowMatrix y, int m, int p, BackendChoice choice) {
@@ -311,7 +311,7 @@ public final class RowAlignedProduct {
       }
       return Collections.singletonList(sum.result()).iterator();
     });
-    return partial.treeReduce(Vectors2::plus);
+    return OrderedReduce.reduce(partial, Vectors2::plus);
   }
 
   /**

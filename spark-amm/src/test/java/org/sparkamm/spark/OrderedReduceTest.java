@@ -1,0 +1,63 @@
+package org.sparkamm.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.junit.jupiter.api.Test;
+import org.sparkamm.Amm;
+import org.sparkamm.SharedSpark;
+import org.sparkamm.TestMatrices;
+
+/**
+ * The fixed-order tree reduction: with a merge that does not commute (string concatenation) the
+ * result is the values in partition and iterator order, through every level of the tree; and the
+ * row-aligned sketches it sums give the same bits on every run.
+ */
+class OrderedReduceTest {
+  @Test
+  void mergesInPartitionAndIteratorOrderAtEveryDepth() {
+    // 1 to FAN_IN partitions: merged on the driver; up to FAN_IN^2: one shuffle; 100: two.
+    for (int partitions : new int[] {1, 3, OrderedReduce.FAN_IN, OrderedReduce.FAN_IN + 1, 64, 100}) {
+      List<String> values = IntStream.range(0, 250).mapToObj(Integer::toString).collect(Collectors.toList());
+      JavaRDD<String> rdd = SharedSpark.jsc().parallelize(values, partitions);
+      assertEquals(String.join(",", values), OrderedReduce.reduce(rdd, (x, y) -> x + "," + y), partitions + " partitions");
+    }
+  }
+
+  @Test
+  void emptyPartitionsAreSkippedAndNothingAtAllIsAnError() {
+    List<String> values = new ArrayList<>(List.of("a", "b", "c"));
+    JavaRDD<String> sparse = SharedSpark.jsc().parallelize(values, 20); // 17 empty partitions among 20
+    assertEquals("abc", OrderedReduce.reduce(sparse, (x, y) -> x + y));
+    JavaRDD<String> none = SharedSpark.jsc().parallelize(Collections.<String>emptyList(), 12);
+    assertEquals("empty collection",
+        assertThrows(UnsupportedOperationException.class, () -> OrderedReduce.reduce(none, (x, y) -> x + y)).getMessage());
+  }
+
+  /** Row-aligned sums of partial sketches and products from 12 tasks: the same bits on every run (treeReduce's were not). */
+  @Test
+  void rowAlignedSketchesGiveTheSameBitsOnEveryRun() {
+    DenseMatrix x = TestMatrices.gaussian(400, 23, 11);
+    DenseMatrix y = TestMatrices.gaussian(400, 19, 12);
+    for (String tag : new String[] {"countSketch", "sjlt", "crs"}) {
+      double[] first = null;
+      for (int run = 0; run < 4; run++) {
+        double[] c = Amm.create(tag).setSeed(5).multiplyRowAligned(TestMatrices.indexedRows(x, 12),
+            TestMatrices.indexedRows(y, 12), 30).toArray();
+        if (first == null) {
+          first = c;
+        } else {
+          assertArrayEquals(first, c, tag + ", run " + run);
+        }
+      }
+    }
+  }
+}
