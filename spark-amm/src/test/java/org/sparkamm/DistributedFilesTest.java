@@ -103,6 +103,59 @@ class DistributedFilesTest {
     assertTrue(root.getMessage().contains("record 2 has dimension 3"), root.getMessage());
   }
 
+  /** An 8 x 8 source whose blocks below row 0 cannot be generated. */
+  private static final class FailingSource implements org.sparkamm.io.BlockSource {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public long rows() {
+      return 8;
+    }
+
+    @Override
+    public long cols() {
+      return 8;
+    }
+
+    @Override
+    public DenseMatrix block(long row0, int rows, long col0, int cols) {
+      if (row0 > 0) {
+        throw new IllegalStateException("block at row " + row0 + " cannot be generated");
+      }
+      return DenseMatrix.ones(rows, cols);
+    }
+  }
+
+  /** Generated blocks divided by their maximum: a block that fails to generate leaves nothing cached. */
+  @Test
+  void aGeneratedLoadThatFailsCachesNothing() {
+    org.sparkamm.io.BlockSource failing = new FailingSource();
+    java.util.Set<Integer> before = SharedSpark.cachedRddIds();
+    for (boolean divideByMax : new boolean[] {false, true}) {
+      Exception e = assertThrows(Exception.class,
+          () -> org.sparkamm.spark.SparkMatrices.generate(SharedSpark.jsc(), failing, 4, 2, divideByMax));
+      assertTrue(String.valueOf(e.getMessage()).contains("cannot be generated"), e.toString());
+      SharedSpark.assertNothingNewCached(before, "divideByMax " + divideByMax);
+    }
+  }
+
+  /**
+   * Rows read through a BlockMatrix (Matrix Market, Fortran order) are cached as the rows the caller
+   * holds, so that unpersisting them releases everything the load cached.
+   */
+  @Test
+  void rowsReadThroughBlocksAreReleasedWithTheRows() throws IOException {
+    Path fortran = dir.resolve("f.npy");
+    Npy.write(fortran, TestMatrices.gaussian(9, 4, 2), false); // Fortran order: records are columns
+    for (Path file : new Path[] {SAMPLES.resolve("m.mtx"), fortran}) {
+      java.util.Set<Integer> before = SharedSpark.cachedRddIds();
+      IndexedRowMatrix rows = DistributedFiles.indexedRows(SharedSpark.jsc(), file.toString(), 2);
+      assertArrayEquals(MatrixFiles.read(file, null).matrix.toArray(), rows.toBlockMatrix().toLocalMatrix().toArray());
+      rows.rows().unpersist(false);
+      SharedSpark.assertNothingNewCached(before, file + ": the rows unpersisted");
+    }
+  }
+
   @Test
   void matrixMarketLoadsAsTextSplits() throws IOException {
     assertSameAsLocal(SAMPLES.resolve("m.mtx"));

@@ -135,6 +135,21 @@ public class NpyTest {
     assertFalse(e.getMessage().contains("\n"));
   }
 
+  /** A writer that fails with an unchecked exception (a bad value, a Spark job) leaves no temporary file either. */
+  @Test
+  void aWriterThatThrowsLeavesNoTemporaryFile() throws IOException {
+    Path target = dir.resolve("c.npy");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> org.sparkamm.io.AtomicFile.write(target,
+        out -> {
+          out.write(new byte[100]);
+          throw new IllegalStateException("the content failed half way");
+        }));
+    assertEquals("the content failed half way", e.getMessage());
+    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+      assertEquals(java.util.List.of(), left.collect(java.util.stream.Collectors.toList()));
+    }
+  }
+
   @Test
   void writeFailureLeavesNothing() {
     Path target = dir.resolve("no-such-dir").resolve("c.npy");

@@ -189,6 +189,45 @@ class SparkProductTest {
   }
 
   /**
+   * A multiply whose B fails inside its tasks, after A's side has been cached and broadcast data
+   * sent, releases every RDD it cached and destroys every broadcast it made: nothing of a failed
+   * multiply is held by anyone. Row-aligned products likewise when a row of Y fails.
+   */
+  @Test
+  void aMultiplyFailingOnBReleasesWhatItCachedAndBroadcast() {
+    java.util.List<scala.Tuple2<scala.Tuple2<Object, Object>, Matrix>> blocks = java.util.List.of(
+        new scala.Tuple2<>(new scala.Tuple2<>(0, 0), TestMatrices.gaussian(4, 5, 4)),
+        new scala.Tuple2<>(new scala.Tuple2<>(1, 0), TestMatrices.gaussian(4, 5, 5)));
+    BlockMatrix bad = new BlockMatrix(SharedSpark.jsc().parallelizePairs(blocks, 2).mapToPair(e -> {
+      if ((Integer) e._1()._1() == 1) {
+        throw new IllegalStateException("block (1, 0) cannot be read");
+      }
+      return e;
+    }).rdd(), 4, 5, 8, 5);
+    BlockMatrix a = blocks(TestMatrices.gaussian(6, 8, 3), 6, 4, 2);
+    org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix badRows =
+        new org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix(
+            TestMatrices.indexedRows(TestMatrices.gaussian(8, 5, 6), 2).rows().toJavaRDD().map(r -> {
+              if (r.index() == 6) {
+                throw new IllegalStateException("row 6 cannot be read");
+              }
+              return r;
+            }).rdd(), 8, 5);
+    org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix x =
+        TestMatrices.indexedRows(TestMatrices.gaussian(8, 6, 7), 2);
+    java.util.Set<Integer> before = SharedSpark.cachedRddIds();
+    java.util.Set<Long> broadcasts = SharedSpark.liveBroadcastIds();
+    for (String tag : new String[] {"countSketch", "tugOfWar", "ews", "blockLRA", "int8"}) {
+      assertThrows(Exception.class, () -> Amm.create(tag).multiply(a, bad, 3), tag);
+      SharedSpark.assertNothingNewCached(before, tag + " left cached RDDs");
+      SharedSpark.assertNoNewBroadcasts(broadcasts, tag);
+      assertThrows(Exception.class, () -> Amm.create(tag).multiplyRowAligned(x, badRows, 3), tag + " row-aligned");
+      SharedSpark.assertNothingNewCached(before, tag + " row-aligned left cached RDDs");
+      SharedSpark.assertNoNewBroadcasts(broadcasts, tag + " row-aligned");
+    }
+  }
+
+  /**
    * numMidDimSplits when the user gives none: a reducer's share of A and B, 8 n (rows + cols per
    * block) bytes, at most a quarter of one task's memory, at most one split per inner block.
    */

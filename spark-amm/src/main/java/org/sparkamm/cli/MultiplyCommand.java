@@ -57,29 +57,32 @@ final class MultiplyCommand {
       }
       long warmupWait = warmup == null ? 0 : warmup.await(); // the JIT and BLAS warmed during the load
       Problem.Run run = problem.run(amm, k);
-      if (outPath != null) {
-        Npy.write(outPath, run.toLocal(), problem.float32);
+      try {
+        if (outPath != null) {
+          Npy.write(outPath, run.toLocal(), problem.float32);
+        }
+        Json json = new Json().put("algo", amm.tag()).put("m", problem.m).put("k", problem.n).put("n", problem.p)
+            .put("sketch", k).put("seed", seed).put("engine", problem.onSpark ? "spark" : "local")
+            .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation())
+            .put("backend", problem.backendName(amm))
+            .put("warmup_wait_millis", warmupWait);
+        if (problem.onSpark && amm.algorithm().isExact()) {
+          json.put("numMidDimSplits", problem.midDimSplits(amm)); // chosen when not given
+        }
+        if (choice != null) {
+          json.put("target_error", target).put("predicted_error", choice.predictedError)
+              .put("pilot_relative_sd", choice.pilotRelativeSd).put("sizing_millis", sizing);
+        }
+        if (outPath != null) {
+          json.put("out", outPath.toString());
+        }
+        if (problem.inputNote != null) {
+          json.put("inputNote", problem.inputNote); // e.g. a 3-D tensor's leading dimensions folded into rows
+        }
+        out.println(json);
+      } finally { // a failed write too: the product is cached on a session that may outlive the command
+        run.release();
       }
-      Json json = new Json().put("algo", amm.tag()).put("m", problem.m).put("k", problem.n).put("n", problem.p)
-          .put("sketch", k).put("seed", seed).put("engine", problem.onSpark ? "spark" : "local")
-          .put("millis", run.millis).putAll(run.breakdown.toMap()).put("blas", Blas.implementation())
-          .put("backend", problem.backendName(amm))
-          .put("warmup_wait_millis", warmupWait);
-      if (problem.onSpark && amm.algorithm().isExact()) {
-        json.put("numMidDimSplits", problem.midDimSplits(amm)); // chosen when not given
-      }
-      if (choice != null) {
-        json.put("target_error", target).put("predicted_error", choice.predictedError)
-            .put("pilot_relative_sd", choice.pilotRelativeSd).put("sizing_millis", sizing);
-      }
-      if (outPath != null) {
-        json.put("out", outPath.toString());
-      }
-      if (problem.inputNote != null) {
-        json.put("inputNote", problem.inputNote); // e.g. a 3-D tensor's leading dimensions folded into rows
-      }
-      out.println(json);
-      run.release();
     }
   }
 }

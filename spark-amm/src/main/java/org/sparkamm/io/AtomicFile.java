@@ -26,6 +26,7 @@ public final class AtomicFile {
   public static void write(Path file, Content content) {
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = null;
+    boolean moved = false;
     try {
       tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -36,15 +37,17 @@ public final class AtomicFile {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      moved = true;
     } catch (IOException e) {
-      if (tmp != null) {
+      throw new AmmFormatException(file + ": cannot write (" + e.getMessage() + ")", e);
+    } finally { // any failure, the content's unchecked ones included, leaves no temporary file
+      if (!moved && tmp != null) {
         try {
           Files.deleteIfExists(tmp);
         } catch (IOException ignored) {
-          // nothing more can be done; the message below names the real problem
+          // nothing more can be done; the exception on its way names the real problem
         }
       }
-      throw new AmmFormatException(file + ": cannot write (" + e.getMessage() + ")", e);
     }
   }
 }

@@ -291,11 +291,11 @@ public final class DistributedFiles {
    */
   public static IndexedRowMatrix indexedRows(JavaSparkContext jsc, String path, int partitions) {
     if (isMatrixMarket(path)) {
-      return matrixMarket(jsc, path, 1024, partitions).toIndexedRowMatrix();
+      return rowsOf(matrixMarket(jsc, path, 1024, partitions));
     }
     RowLayout layout = layout(path);
     if (layout.columnsAreRecords) {
-      return blockMatrix(jsc, path, 1024, partitions).toIndexedRowMatrix();
+      return rowsOf(blockMatrix(jsc, path, 1024, partitions));
     }
     long perGroup = Math.max(1, READ_BYTES / Math.max(1, layout.recordBytes()));
     long groups = (layout.records + perGroup - 1) / perGroup;
@@ -314,6 +314,20 @@ public final class DistributedFiles {
     });
     SparkMatrices.cached(rows.rdd());
     return new IndexedRowMatrix(rows.rdd(), layout.matrixRows(), (int) layout.matrixCols());
+  }
+
+  /**
+   * The rows of a loaded BlockMatrix, cached as the rows the caller holds (unpersisting them releases
+   * the load); the blocks, cached by the load, are released once the rows are computed or fail.
+   */
+  private static IndexedRowMatrix rowsOf(BlockMatrix blocks) {
+    try {
+      IndexedRowMatrix rows = blocks.toIndexedRowMatrix();
+      SparkMatrices.cached(rows.rows());
+      return rows;
+    } finally {
+      blocks.blocks().unpersist(false);
+    }
   }
 
   /**

@@ -94,77 +94,101 @@ public final class EntrySampledProduct {
     int cpbB = b.colsPerBlock();
     JavaPairRDD<Tuple2<Object, Object>, Matrix> aBlocks = JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD());
     JavaPairRDD<Tuple2<Object, Object>, Matrix> bBlocks = JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD());
+    Broadcast<double[]> heldTauA = null;
+    Broadcast<double[]> heldTauB = null;
+    JavaPairRDD<Integer, Tuple2<Integer, SparseMatrix>> aPieces = null;
+    JavaPairRDD<Integer, Tuple2<Integer, SparseMatrix>> bPieces = null;
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = null;
+    boolean done = false;
+    try {
+      Broadcast<double[]> tauA = jsc.broadcast(blockTaus(jsc, aBlocks, Side.A, rpbA, rows, l));
+      heldTauA = tauA;
+      long keyA = EntrySampler.coinKey(seed, Side.A);
+      aPieces = aBlocks.flatMapToPair(e -> {
+        int bi = (Integer) e._1()._1();
+        int bk = (Integer) e._1()._2();
+        long colStart = (long) bk * cpbA;
+        SparseMatrix s = EntrySampler.sample(e._2(), (long) bi * rpbA, colStart, n, 1, tauA.value(), bi * rpbA, keyA);
+        List<Tuple2<Integer, Tuple2<Integer, SparseMatrix>>> out = new ArrayList<>();
+        for (Tuple2<Integer, SparseMatrix> piece : cutToGrid(s, colStart, rpbB, n)) {
+          out.add(new Tuple2<>(bi, piece));
+        }
+        return out.iterator();
+      }).persist(StorageLevel.MEMORY_AND_DISK());
+      aPieces.count();
+      long buildA = clock.lap();
 
-    Broadcast<double[]> tauA = jsc.broadcast(blockTaus(jsc, aBlocks, Side.A, rpbA, rows, l));
-    long keyA = EntrySampler.coinKey(seed, Side.A);
-    JavaPairRDD<Integer, Tuple2<Integer, SparseMatrix>> aPieces = aBlocks.flatMapToPair(e -> {
-      int bi = (Integer) e._1()._1();
-      int bk = (Integer) e._1()._2();
-      long colStart = (long) bk * cpbA;
-      SparseMatrix s = EntrySampler.sample(e._2(), (long) bi * rpbA, colStart, n, 1, tauA.value(), bi * rpbA, keyA);
-      List<Tuple2<Integer, Tuple2<Integer, SparseMatrix>>> out = new ArrayList<>();
-      for (Tuple2<Integer, SparseMatrix> piece : cutToGrid(s, colStart, rpbB, n)) {
-        out.add(new Tuple2<>(bi, piece));
-      }
-      return out.iterator();
-    }).persist(StorageLevel.MEMORY_AND_DISK());
-    aPieces.count();
-    long buildA = clock.lap();
+      Broadcast<double[]> tauB = jsc.broadcast(blockTaus(jsc, bBlocks, Side.B, cpbB, cols, l));
+      heldTauB = tauB;
+      long keyB = EntrySampler.coinKey(seed, Side.B);
+      bPieces = bBlocks.flatMapToPair(e -> {
+        int bk = (Integer) e._1()._1();
+        int bj = (Integer) e._1()._2();
+        SparseMatrix s = EntrySampler.sample(e._2().transpose(), (long) bj * cpbB, (long) bk * rpbB, 1, p,
+            tauB.value(), bj * cpbB, keyB);
+        return s.values().length == 0 ? Collections.emptyIterator()
+            : Collections.singletonList(new Tuple2<>(bj, new Tuple2<>(bk, s))).iterator();
+      }).persist(StorageLevel.MEMORY_AND_DISK());
+      bPieces.count();
+      long buildB = clock.lap();
 
-    Broadcast<double[]> tauB = jsc.broadcast(blockTaus(jsc, bBlocks, Side.B, cpbB, cols, l));
-    long keyB = EntrySampler.coinKey(seed, Side.B);
-    JavaPairRDD<Integer, Tuple2<Integer, SparseMatrix>> bPieces = bBlocks.flatMapToPair(e -> {
-      int bk = (Integer) e._1()._1();
-      int bj = (Integer) e._1()._2();
-      SparseMatrix s = EntrySampler.sample(e._2().transpose(), (long) bj * cpbB, (long) bk * rpbB, 1, p,
-          tauB.value(), bj * cpbB, keyB);
-      return s.values().length == 0 ? Collections.emptyIterator()
-          : Collections.singletonList(new Tuple2<>(bj, new Tuple2<>(bk, s))).iterator();
-    }).persist(StorageLevel.MEMORY_AND_DISK());
-    bPieces.count();
-    long buildB = clock.lap();
-
-    int nI = Math.toIntExact((m + rpbA - 1) / rpbA);
-    int nJ = Math.toIntExact((p + cpbB - 1) / cpbB);
-    JavaPairRDD<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>> aOut = aPieces.flatMapToPair(e -> {
-      List<Tuple2<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>>> out = new ArrayList<>(nJ);
-      for (int j = 0; j < nJ; j++) {
-        out.add(new Tuple2<>(new Tuple2<>(e._1(), j), e._2()));
+      int nI = Math.toIntExact((m + rpbA - 1) / rpbA);
+      int nJ = Math.toIntExact((p + cpbB - 1) / cpbB);
+      JavaPairRDD<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>> aOut = aPieces.flatMapToPair(e -> {
+        List<Tuple2<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>>> out = new ArrayList<>(nJ);
+        for (int j = 0; j < nJ; j++) {
+          out.add(new Tuple2<>(new Tuple2<>(e._1(), j), e._2()));
+        }
+        return out.iterator();
+      });
+      JavaPairRDD<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>> bOut = bPieces.flatMapToPair(e -> {
+        List<Tuple2<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>>> out = new ArrayList<>(nI);
+        for (int i = 0; i < nI; i++) {
+          out.add(new Tuple2<>(new Tuple2<>(i, e._1()), e._2()));
+        }
+        return out.iterator();
+      });
+      int parts = (int) Math.max(1, Math.min((long) nI * nJ,
+          Math.max(a.blocks().getNumPartitions(), b.blocks().getNumPartitions())));
+      cBlocks = aOut.cogroup(bOut, new HashPartitioner(parts))
+          .flatMapToPair(e -> {
+            if (!e._2()._1().iterator().hasNext() || !e._2()._2().iterator().hasNext()) {
+              return Collections.emptyIterator();
+            }
+            int bi = e._1()._1();
+            int bj = e._1()._2();
+            int r = (int) Math.min(rpbA, m - (long) bi * rpbA);
+            int c = (int) Math.min(cpbB, p - (long) bj * cpbB);
+            Tuple2<Tuple2<Object, Object>, Matrix> block = new Tuple2<>(new Tuple2<>(bi, bj),
+                new DenseMatrix(r, c, outputBlock(r, c, e._2()._1(), e._2()._2())));
+            return Collections.singletonList(block).iterator();
+          })
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      cBlocks.count();
+      long fab = clock.lap();
+      BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
+      long post = clock.lap();
+      done = true;
+      return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+    } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
+      for (JavaPairRDD<?, ?> pieces : java.util.Arrays.asList(aPieces, bPieces)) {
+        if (pieces != null) {
+          pieces.unpersist(false);
+        }
       }
-      return out.iterator();
-    });
-    JavaPairRDD<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>> bOut = bPieces.flatMapToPair(e -> {
-      List<Tuple2<Tuple2<Integer, Integer>, Tuple2<Integer, SparseMatrix>>> out = new ArrayList<>(nI);
-      for (int i = 0; i < nI; i++) {
-        out.add(new Tuple2<>(new Tuple2<>(i, e._1()), e._2()));
+      if (!done && cBlocks != null) {
+        cBlocks.unpersist(false);
       }
-      return out.iterator();
-    });
-    int parts = (int) Math.max(1, Math.min((long) nI * nJ,
-        Math.max(a.blocks().getNumPartitions(), b.blocks().getNumPartitions())));
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = aOut.cogroup(bOut, new HashPartitioner(parts))
-        .flatMapToPair(e -> {
-          if (!e._2()._1().iterator().hasNext() || !e._2()._2().iterator().hasNext()) {
-            return Collections.emptyIterator();
+      for (Broadcast<double[]> tau : java.util.Arrays.asList(heldTauA, heldTauB)) {
+        if (tau != null) {
+          if (done) {
+            tau.unpersist(false); // the result's lineage reads it (class comment)
+          } else {
+            tau.destroy(); // a failure: nothing of this multiply is held by anyone
           }
-          int bi = e._1()._1();
-          int bj = e._1()._2();
-          int r = (int) Math.min(rpbA, m - (long) bi * rpbA);
-          int c = (int) Math.min(cpbB, p - (long) bj * cpbB);
-          Tuple2<Tuple2<Object, Object>, Matrix> block = new Tuple2<>(new Tuple2<>(bi, bj),
-              new DenseMatrix(r, c, outputBlock(r, c, e._2()._1(), e._2()._2())));
-          return Collections.singletonList(block).iterator();
-        })
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    cBlocks.count();
-    long fab = clock.lap();
-    aPieces.unpersist(false);
-    bPieces.unpersist(false);
-    tauA.unpersist(false);
-    tauB.unpersist(false);
-    BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
-    long post = clock.lap();
-    return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+        }
+      }
+    }
   }
 
   /**
@@ -186,39 +210,52 @@ public final class EntrySampledProduct {
     JavaRDD<IndexedRow> xRows = x.rows().toJavaRDD();
     JavaRDD<IndexedRow> yRows = y.rows().toJavaRDD();
 
-    Broadcast<double[]> tauX = jsc.broadcast(columnTaus(jsc, xRows, m, l));
-    long keyA = EntrySampler.coinKey(seed, Side.A);
-    // A = X^T: entry (r, i) of A is X[i][r], its coin index r n + i.
-    JavaPairRDD<Long, SparseVector> xs = sampledRows(xRows, tauX, keyA, n, 1);
-    long buildA = clock.lap();
-    Broadcast<double[]> tauY = jsc.broadcast(columnTaus(jsc, yRows, p, l));
-    long keyB = EntrySampler.coinKey(seed, Side.B);
-    // B = Y: entry (i, c) has coin index i p + c.
-    JavaPairRDD<Long, SparseVector> ys = sampledRows(yRows, tauY, keyB, 1, p);
-    long buildB = clock.lap();
+    Broadcast<double[]> tauX = null;
+    Broadcast<double[]> tauY = null;
+    JavaPairRDD<Long, SparseVector> xs = null;
+    JavaPairRDD<Long, SparseVector> ys = null;
+    try {
+      tauX = jsc.broadcast(columnTaus(jsc, xRows, m, l));
+      long keyA = EntrySampler.coinKey(seed, Side.A);
+      // A = X^T: entry (r, i) of A is X[i][r], its coin index r n + i.
+      xs = sampledRows(xRows, tauX, keyA, n, 1);
+      long buildA = clock.lap();
+      tauY = jsc.broadcast(columnTaus(jsc, yRows, p, l));
+      long keyB = EntrySampler.coinKey(seed, Side.B);
+      // B = Y: entry (i, c) has coin index i p + c.
+      ys = sampledRows(yRows, tauY, keyB, 1, p);
+      long buildB = clock.lap();
 
-    JavaPairRDD<Long, Tuple2<SparseVector, SparseVector>> pairs = xs.join(ys);
-    double[] c;
-    if (pairs.getNumPartitions() == 0) {
-      c = new double[mp];
-    } else {
-      c = OrderedReduce.reduce(pairs.mapPartitions(it -> {
-        double[] part = new double[mp];
-        while (it.hasNext()) {
-          Tuple2<SparseVector, SparseVector> pair = it.next()._2();
-          SparseOuterProducts.add(pair._1().indices(), pair._1().values(), pair._2().indices(), pair._2().values(),
-              part, m);
+      JavaPairRDD<Long, Tuple2<SparseVector, SparseVector>> pairs = xs.join(ys);
+      double[] c;
+      if (pairs.getNumPartitions() == 0) {
+        c = new double[mp];
+      } else {
+        c = OrderedReduce.reduce(pairs.mapPartitions(it -> {
+          double[] part = new double[mp];
+          while (it.hasNext()) {
+            Tuple2<SparseVector, SparseVector> pair = it.next()._2();
+            SparseOuterProducts.add(pair._1().indices(), pair._1().values(), pair._2().indices(), pair._2().values(),
+                part, m);
+          }
+          return Collections.singletonList(part).iterator();
+        }), Vectors2::plus);
+      }
+      long fab = clock.lap();
+      return new Timed<>(new DenseMatrix(m, p, c),
+          new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+    } finally { // the result is local: nothing reads the samples or the taus after this, on any path
+      for (JavaPairRDD<Long, SparseVector> sampled : java.util.Arrays.asList(xs, ys)) {
+        if (sampled != null) {
+          sampled.unpersist(false);
         }
-        return Collections.singletonList(part).iterator();
-      }), Vectors2::plus);
+      }
+      for (Broadcast<double[]> tau : java.util.Arrays.asList(tauX, tauY)) {
+        if (tau != null) {
+          tau.destroy();
+        }
+      }
     }
-    long fab = clock.lap();
-    xs.unpersist(false);
-    ys.unpersist(false);
-    tauX.destroy();
-    tauY.destroy();
-    return new Timed<>(new DenseMatrix(m, p, c),
-        new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
 
   private static int tauCount(long count, String what) {
@@ -238,27 +275,30 @@ public final class EntrySampledProduct {
     JavaPairRDD<Tuple2<Object, Object>, Matrix> input = BlockProduct.coalesced(blocks, jsc);
     while (!wf.finished()) {
       Broadcast<double[]> probe = jsc.broadcast(wf.probe());
-      Map<Integer, double[]> byBand = input.mapPartitionsToPair(it -> {
-        double[] pr = probe.value();
-        Map<Integer, double[]> acc = new HashMap<>();
-        while (it.hasNext()) {
-          Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
-          int band = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
-          Matrix view = side == Side.A ? e._2() : e._2().transpose();
-          int offset = band * rowsPerBand;
-          if (EntrySampler.anyActive(pr, offset, view.numRows())) {
-            double[] s = acc.computeIfAbsent(band, k -> new double[EntrySampler.STATS * view.numRows()]);
-            EntrySampler.addStats(view, pr, offset, s);
+      try {
+        Map<Integer, double[]> byBand = input.mapPartitionsToPair(it -> {
+          double[] pr = probe.value();
+          Map<Integer, double[]> acc = new HashMap<>();
+          while (it.hasNext()) {
+            Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
+            int band = (Integer) (side == Side.A ? e._1()._1() : e._1()._2());
+            Matrix view = side == Side.A ? e._2() : e._2().transpose();
+            int offset = band * rowsPerBand;
+            if (EntrySampler.anyActive(pr, offset, view.numRows())) {
+              double[] s = acc.computeIfAbsent(band, k -> new double[EntrySampler.STATS * view.numRows()]);
+              EntrySampler.addStats(view, pr, offset, s);
+            }
           }
-        }
-        List<Tuple2<Integer, double[]>> out = new ArrayList<>(acc.size());
-        acc.forEach((k, s) -> out.add(new Tuple2<>(k, s)));
-        return out.iterator();
-      }).reduceByKey(EntrySampler::mergeStats).collectAsMap();
-      double[] stats = new double[EntrySampler.STATS * rows];
-      byBand.forEach((band, s) -> System.arraycopy(s, 0, stats, EntrySampler.STATS * band * rowsPerBand, s.length));
-      wf.update(stats);
-      probe.destroy();
+          List<Tuple2<Integer, double[]>> out = new ArrayList<>(acc.size());
+          acc.forEach((k, s) -> out.add(new Tuple2<>(k, s)));
+          return out.iterator();
+        }).reduceByKey(EntrySampler::mergeStats).collectAsMap();
+        double[] stats = new double[EntrySampler.STATS * rows];
+        byBand.forEach((band, s) -> System.arraycopy(s, 0, stats, EntrySampler.STATS * band * rowsPerBand, s.length));
+        wf.update(stats);
+      } finally {
+        probe.destroy();
+      }
     }
     return wf.taus();
   }
@@ -274,22 +314,25 @@ public final class EntrySampledProduct {
         continue;
       }
       Broadcast<double[]> probe = jsc.broadcast(wf.probe());
-      double[] stats = OrderedReduce.reduce(input.mapPartitions(it -> {
-        double[] pr = probe.value();
-        double[] s = new double[EntrySampler.STATS * dim];
-        while (it.hasNext()) {
-          IndexedRow row = it.next();
-          Vector v = Vectors2.checked(row, dim);
-          if (v instanceof DenseVector) {
-            EntrySampler.addVectorStats(null, ((DenseVector) v).values(), pr, s);
-          } else {
-            EntrySampler.addVectorStats(((SparseVector) v).indices(), ((SparseVector) v).values(), pr, s);
+      try {
+        double[] stats = OrderedReduce.reduce(input.mapPartitions(it -> {
+          double[] pr = probe.value();
+          double[] s = new double[EntrySampler.STATS * dim];
+          while (it.hasNext()) {
+            IndexedRow row = it.next();
+            Vector v = Vectors2.checked(row, dim);
+            if (v instanceof DenseVector) {
+              EntrySampler.addVectorStats(null, ((DenseVector) v).values(), pr, s);
+            } else {
+              EntrySampler.addVectorStats(((SparseVector) v).indices(), ((SparseVector) v).values(), pr, s);
+            }
           }
-        }
-        return Collections.singletonList(s).iterator();
-      }), EntrySampler::mergeStats);
-      wf.update(stats);
-      probe.destroy();
+          return Collections.singletonList(s).iterator();
+        }), EntrySampler::mergeStats);
+        wf.update(stats);
+      } finally {
+        probe.destroy();
+      }
     }
     return wf.taus();
   }
@@ -309,8 +352,8 @@ public final class EntrySampledProduct {
               coinKey, base, qStride);
       return s.indices().length == 0 ? Collections.emptyIterator()
           : Collections.singletonList(new Tuple2<>(row.index(), s)).iterator();
-    }).persist(StorageLevel.MEMORY_AND_DISK());
-    sampled.count();
+    });
+    SparkMatrices.cached(sampled.rdd()); // unpersisted again when computing it fails
     return sampled;
   }
 

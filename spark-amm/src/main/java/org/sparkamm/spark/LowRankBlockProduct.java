@@ -93,37 +93,51 @@ public final class LowRankBlockProduct {
     long shuffle0 = meter.bytesWritten();
     Breakdown.Clock clock = new Breakdown.Clock();
 
-    JavaRDD<LowRankTile> aTiles = factored(jsc, a, bs, lra.rankA());
-    aTiles.count();
-    long buildA = clock.lap();
-    JavaRDD<LowRankTile> bTiles = factored(jsc, b, bs, lra.rankB());
-    bTiles.count();
-    long buildB = clock.lap();
+    JavaRDD<LowRankTile> aTiles = null;
+    JavaRDD<LowRankTile> bTiles = null;
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = null;
+    boolean done = false;
+    try {
+      aTiles = factored(jsc, a, bs, lra.rankA());
+      aTiles.count();
+      long buildA = clock.lap();
+      bTiles = factored(jsc, b, bs, lra.rankB());
+      bTiles.count();
+      long buildB = clock.lap();
 
-    int rpbA = a.rowsPerBlock();
-    int cpbB = b.colsPerBlock();
-    int nK = Math.toIntExact((n + bs - 1) / bs);
-    int cores = Math.max(1, jsc.defaultParallelism());
-    long outBlocks = ((m + rpbA - 1) / rpbA) * ((p + cpbB - 1) / cpbB);
-    OutputGrid grid = new OutputGrid(m, p, rpbA, cpbB, nK, OutputGrid.splitsForCores(cores, outBlocks, nK));
-    int parts = (int) Math.max(1, Math.min(outBlocks * grid.splits,
-        Math.max(2L * cores, Math.max(a.blocks().getNumPartitions(), b.blocks().getNumPartitions()))));
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = grid.multiply(
-        aTiles, t -> new int[] {(int) ((long) t.row * bs / rpbA), (int) (((long) t.row * bs + t.rows - 1) / rpbA), t.col},
-        bTiles, t -> new int[] {(int) ((long) t.col * bs / cpbB), (int) (((long) t.col * bs + t.cols - 1) / cpbB), t.row},
-        (as, bts, bi, bj, r0, rows, c0, cols) -> {
-          double[] c = new double[rows * cols];
-          LowRankProducts.accumulate(as, bts, bs, r0, rows, c0, cols, c, 0, rows);
-          return c;
-        }, parts);
-    cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
-    cBlocks.count();
-    long fab = clock.lap();
-    aTiles.unpersist(false);
-    bTiles.unpersist(false);
-    BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
-    long post = clock.lap();
-    return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+      int rpbA = a.rowsPerBlock();
+      int cpbB = b.colsPerBlock();
+      int nK = Math.toIntExact((n + bs - 1) / bs);
+      int cores = Math.max(1, jsc.defaultParallelism());
+      long outBlocks = ((m + rpbA - 1) / rpbA) * ((p + cpbB - 1) / cpbB);
+      OutputGrid grid = new OutputGrid(m, p, rpbA, cpbB, nK, OutputGrid.splitsForCores(cores, outBlocks, nK));
+      int parts = (int) Math.max(1, Math.min(outBlocks * grid.splits,
+          Math.max(2L * cores, Math.max(a.blocks().getNumPartitions(), b.blocks().getNumPartitions()))));
+      cBlocks = grid.multiply(
+          aTiles, t -> new int[] {(int) ((long) t.row * bs / rpbA), (int) (((long) t.row * bs + t.rows - 1) / rpbA), t.col},
+          bTiles, t -> new int[] {(int) ((long) t.col * bs / cpbB), (int) (((long) t.col * bs + t.cols - 1) / cpbB), t.row},
+          (as, bts, bi, bj, r0, rows, c0, cols) -> {
+            double[] c = new double[rows * cols];
+            LowRankProducts.accumulate(as, bts, bs, r0, rows, c0, cols, c, 0, rows);
+            return c;
+          }, parts);
+      cBlocks = cBlocks.persist(StorageLevel.MEMORY_AND_DISK());
+      cBlocks.count();
+      long fab = clock.lap();
+      BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
+      long post = clock.lap();
+      done = true;
+      return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+    } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
+      for (JavaRDD<LowRankTile> tiles : java.util.Arrays.asList(aTiles, bTiles)) {
+        if (tiles != null) {
+          tiles.unpersist(false);
+        }
+      }
+      if (!done && cBlocks != null) {
+        cBlocks.unpersist(false);
+      }
+    }
   }
 
   /** A piece of a tile that straddles Spark blocks: its place in the tile and its values (dense). */
@@ -246,49 +260,57 @@ public final class LowRankBlockProduct {
     ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
     long shuffle0 = meter.bytesWritten();
     Breakdown.Clock clock = new Breakdown.Clock();
-    JavaPairRDD<Integer, PanelPart> xs = panels(x.rows().toJavaRDD(), n, m, bs, rankA, true);
-    xs.count();
-    long buildA = clock.lap();
-    JavaPairRDD<Integer, PanelPart> ys = panels(y.rows().toJavaRDD(), n, p, bs, rankB, false);
-    ys.count();
-    long buildB = clock.lap();
-    int nK = Math.toIntExact((n + bs - 1) / bs);
-    int parts = Math.max(1, Math.min(nK, Math.max(x.rows().getNumPartitions(), y.rows().getNumPartitions())));
-    double[] c;
-    if (nK == 0 || mp == 0) {
-      c = new double[mp];
-    } else {
-      c = OrderedReduce.reduce(xs.cogroup(ys, new HashPartitioner(parts)).mapPartitions(it -> {
-        double[] part = new double[mp];
-        TruncatedSvd svd = new TruncatedSvd();
-        List<LowRankTile> as = new ArrayList<>();
-        List<LowRankTile> bts = new ArrayList<>();
-        int panels = 0;
-        while (it.hasNext()) {
-          Tuple2<Integer, Tuple2<Iterable<PanelPart>, Iterable<PanelPart>>> e = it.next();
-          int k = e._1();
-          List<LowRankTile> ak = tilesOf(e._2()._1(), k, n, m, bs, rankA, true, svd);
-          List<LowRankTile> bk = tilesOf(e._2()._2(), k, n, p, bs, rankB, false, svd);
-          if (ak.isEmpty() || bk.isEmpty()) {
-            continue;
+    JavaPairRDD<Integer, PanelPart> xs = null;
+    JavaPairRDD<Integer, PanelPart> ys = null;
+    try {
+      xs = panels(x.rows().toJavaRDD(), n, m, bs, rankA, true);
+      xs.count();
+      long buildA = clock.lap();
+      ys = panels(y.rows().toJavaRDD(), n, p, bs, rankB, false);
+      ys.count();
+      long buildB = clock.lap();
+      int nK = Math.toIntExact((n + bs - 1) / bs);
+      int parts = Math.max(1, Math.min(nK, Math.max(x.rows().getNumPartitions(), y.rows().getNumPartitions())));
+      double[] c;
+      if (nK == 0 || mp == 0) {
+        c = new double[mp];
+      } else {
+        c = OrderedReduce.reduce(xs.cogroup(ys, new HashPartitioner(parts)).mapPartitions(it -> {
+          double[] part = new double[mp];
+          TruncatedSvd svd = new TruncatedSvd();
+          List<LowRankTile> as = new ArrayList<>();
+          List<LowRankTile> bts = new ArrayList<>();
+          int panels = 0;
+          while (it.hasNext()) {
+            Tuple2<Integer, Tuple2<Iterable<PanelPart>, Iterable<PanelPart>>> e = it.next();
+            int k = e._1();
+            List<LowRankTile> ak = tilesOf(e._2()._1(), k, n, m, bs, rankA, true, svd);
+            List<LowRankTile> bk = tilesOf(e._2()._2(), k, n, p, bs, rankB, false, svd);
+            if (ak.isEmpty() || bk.isEmpty()) {
+              continue;
+            }
+            as.addAll(ak);
+            bts.addAll(bk);
+            if (++panels == PANELS_PER_CALL) {
+              LowRankProducts.accumulate(as, bts, bs, 0, m, 0, p, part, 0, m);
+              as.clear();
+              bts.clear();
+              panels = 0;
+            }
           }
-          as.addAll(ak);
-          bts.addAll(bk);
-          if (++panels == PANELS_PER_CALL) {
-            LowRankProducts.accumulate(as, bts, bs, 0, m, 0, p, part, 0, m);
-            as.clear();
-            bts.clear();
-            panels = 0;
-          }
+          LowRankProducts.accumulate(as, bts, bs, 0, m, 0, p, part, 0, m);
+          return Collections.singletonList(part).iterator();
+        }), Vectors2::plus);
+      }
+      long fab = clock.lap();
+      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+    } finally { // the result is local: nothing reads the panels after this, on any path
+      for (JavaPairRDD<Integer, PanelPart> panelParts : java.util.Arrays.asList(xs, ys)) {
+        if (panelParts != null) {
+          panelParts.unpersist(false);
         }
-        LowRankProducts.accumulate(as, bts, bs, 0, m, 0, p, part, 0, m);
-        return Collections.singletonList(part).iterator();
-      }), Vectors2::plus);
+      }
     }
-    long fab = clock.lap();
-    xs.unpersist(false);
-    ys.unpersist(false);
-    return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
   }
 
   /**

@@ -51,7 +51,7 @@ import org.sparkamm.quant.ScaleMode;
  * Like {@code mm}, this needs A's columns per block to equal B's rows per block. The result has A's
  * rows per block and B's columns per block, is cached and materialized, and is the caller's to
  * unpersist; its lineage reads the scales' broadcast, which is unpersisted (re-fetched on a
- * recompute), never destroyed.
+ * recompute), never destroyed, when the multiply succeeds (destroyed when it fails).
  *
  * <p><b>Row-aligned X^T Y</b> (X: k x m, Y: k x p sharing their row index): the scales of X's and Y's
  * columns in one pass each (tree-aggregated maxima), then the rows are quantized where they lie and
@@ -138,8 +138,10 @@ public final class QuantizedBlockProduct {
         cBlocks.unpersist(false);
       }
       for (Broadcast<double[]> s : java.util.Arrays.asList(scalesA, scalesB)) {
-        if (s != null) {
+        if (s != null && done) {
           s.unpersist(false); // the result's lineage reads them: re-fetched on a recompute, never destroyed
+        } else if (s != null) {
+          s.destroy(); // a failure: nothing of this multiply is held by anyone
         }
       }
     }

@@ -71,11 +71,14 @@ public final class SparkMatrices {
     });
     if (divideByMax) {
       JavaPairRDD<Tuple2<Object, Object>, Matrix> raw = rdd.persist(StorageLevel.MEMORY_AND_DISK());
-      double max = raw.values().map(SparkMatrices::max).fold(Double.NEGATIVE_INFINITY, Math::max);
-      double div = max > 0 ? max : 1.0;
-      rdd = raw.mapValues(m -> (Matrix) scaled(m, 1.0 / div));
-      cached(rdd.rdd());
-      raw.unpersist(false);
+      try {
+        double max = raw.values().map(SparkMatrices::max).fold(Double.NEGATIVE_INFINITY, Math::max);
+        double div = max > 0 ? max : 1.0;
+        rdd = raw.mapValues(m -> (Matrix) scaled(m, 1.0 / div));
+        cached(rdd.rdd());
+      } finally { // a block that fails to generate: the raw blocks are released too
+        raw.unpersist(false);
+      }
     } else {
       cached(rdd.rdd());
     }

@@ -125,6 +125,26 @@ class MainTest {
         "--sketch", "5", "--master", "local[2]").status, "the running master, named, is fine");
   }
 
+  /**
+   * An output that cannot be written after the product was computed (a name too long for the
+   * temporary file beside it) fails with one line, writes nothing, and releases the product.
+   */
+  @Test
+  void aProductThatCannotBeWrittenIsReleased() throws IOException {
+    SharedSpark.session();
+    java.util.Set<Integer> cachedBefore = SharedSpark.cachedRddIds();
+    Path c = dir.resolve("c".repeat(246) + ".npy"); // 250 bytes: a valid name, but not with AtomicFile's affixes
+    Outcome o = run("multiply", "--a", a.toString(), "--b", b.toString(), "--algo", "countSketch", "--sketch", "8",
+        "--partitions", "2", "--block-size", "16", "--out", c.toString());
+    assertEquals(2, o.status, o.err);
+    assertTrue(o.err.startsWith("spark-amm: error: ") && o.err.strip().split("\n").length == 1, o.err);
+    assertEquals("", o.out);
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(a, b), files.sorted().collect(java.util.stream.Collectors.toList()), "no partial output");
+    }
+    SharedSpark.assertNothingNewCached(cachedBefore, "a failed write released the product");
+  }
+
   @Test
   void autoSketchChoosesForATargetErrorAndReportsThePrediction() {
     Outcome o = run("multiply", "--gen", "3000,30,20", "--transpose-a", "--algo", "countSketch", "--sketch", "auto",
