@@ -288,7 +288,10 @@ public final class BlockProduct {
 
   /**
    * One partial sketch per outer block index: A's blocks (I, K) add into key I, B's blocks (K, J),
-   * read transposed, into key J. Summed map-side within each task, then by key.
+   * read transposed, into key J. Summed map-side within each task, then by key, in the order the
+   * reducer fetches the tasks' outputs: map order in local mode (the same bits on every run), not
+   * necessarily on a cluster, where the last bits can then differ between runs, as in MLlib's own
+   * sums (a fixed order would sort each key's partials by task: a sort-based shuffle).
    */
   private static JavaPairRDD<Integer, SketchedBlock> sketchBlocks(
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,

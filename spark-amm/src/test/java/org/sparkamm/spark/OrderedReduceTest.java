@@ -60,4 +60,33 @@ class OrderedReduceTest {
       }
     }
   }
+
+  /**
+   * BlockMatrix products whose partial sketches come from 8 tasks per key: the same bits on every run
+   * here, where a reducer reads map outputs in map order (a cluster's remote fetches need not; see
+   * {@link BlockProduct}).
+   */
+  @Test
+  void blockSketchesGiveTheSameBitsOnEveryRun() {
+    DenseMatrix a = TestMatrices.gaussian(40, 400, 21);
+    DenseMatrix b = TestMatrices.gaussian(400, 30, 22);
+    int[][] layouts = {{8, 50, 50, 10}, {40, 25, 25, 30}}; // 15 output blocks (general path); 1 (one job)
+    for (int[] l : layouts) {
+      for (String tag : new String[] {"countSketch"}) {
+        double[] first = null;
+        for (int run = 0; run < 3; run++) {
+          org.apache.spark.mllib.linalg.distributed.BlockMatrix c = Amm.create(tag).setSeed(5).multiply(
+              SparkMatrices.fromLocal(SharedSpark.jsc(), a, l[0], l[1], 8),
+              SparkMatrices.fromLocal(SharedSpark.jsc(), b, l[2], l[3], 8), 30);
+          double[] v = c.toLocalMatrix().toArray();
+          c.blocks().unpersist(false);
+          if (first == null) {
+            first = v;
+          } else {
+            assertArrayEquals(first, v, tag + " in blocks " + java.util.Arrays.toString(l) + ", run " + run);
+          }
+        }
+      }
+    }
+  }
 }
