@@ -288,23 +288,21 @@ public final class BlockProduct {
 
   /**
    * One partial sketch per outer block index: A's blocks (I, K) add into key I, B's blocks (K, J),
-   * read transposed, into key J. Summed map-side within each task, then by key, in the order the
-   * reducer fetches the tasks' outputs: map order in local mode (the same bits on every run), not
-   * necessarily on a cluster, where the last bits can then differ between runs, as in MLlib's own
-   * sums (a fixed order would sort each key's partials by task: a sort-based shuffle).
+   * read transposed, into key J. Summed within each task, then by key in task order ({@link
+   * OrderedByKey}): the same bits on every run, whatever order a reducer fetches the partials in.
    */
   private static JavaPairRDD<Integer, SketchedBlock> sketchBlocks(
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
       int innerPerBlock, Side side, int partitions, boolean outerNorms, BackendChoice backend) {
-    JavaPairRDD<Integer, SketchAccumulator> partial = blocks.mapPartitionsToPair(it -> {
+    JavaPairRDD<Long, SketchAccumulator> partial = JavaPairRDD.fromJavaRDD(blocks.mapPartitionsWithIndex((task, it) -> {
       Map<Integer, SketchAccumulator> accs = partialSketches(it, sk.value(), width, innerPerBlock, side, outerNorms,
           backend);
-      List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
-      accs.forEach((key, acc) -> out.add(new Tuple2<>(key, acc)));
+      List<Tuple2<Long, SketchAccumulator>> out = new ArrayList<>(accs.size());
+      accs.forEach((key, acc) -> out.add(new Tuple2<>(OrderedByKey.tag(key, task), acc)));
       return out.iterator();
-    });
-    return partial.reduceByKey(SketchAccumulator::merge, partitions)
-        .mapValues(SketchAccumulator::finish)
+    }, false));
+    return OrderedByKey.reduce(partial, partitions, SketchAccumulator::merge)
+        .mapToPair(e -> new Tuple2<>((int) (long) e._1(), e._2().finish()))
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
