@@ -72,9 +72,9 @@ class OrderedReduceTest {
     DenseMatrix b = TestMatrices.gaussian(400, 30, 22);
     int[][] layouts = {{8, 50, 50, 10}, {40, 25, 25, 30}}; // 15 output blocks (general path); 1 (one job)
     for (int[] l : layouts) {
-      for (String tag : new String[] {"countSketch"}) {
+      for (String tag : new String[] {"countSketch", "weighted-cr"}) { // weighted-cr: masses summed over 5 block rows
         double[] first = null;
-        for (int run = 0; run < 3; run++) {
+        for (int run = 0; run < 2; run++) {
           org.apache.spark.mllib.linalg.distributed.BlockMatrix c = Amm.create(tag).setSeed(5).multiply(
               SparkMatrices.fromLocal(SharedSpark.jsc(), a, l[0], l[1], 8),
               SparkMatrices.fromLocal(SharedSpark.jsc(), b, l[2], l[3], 8), 30);
