@@ -294,15 +294,14 @@ public final class BlockProduct {
   private static JavaPairRDD<Integer, SketchedBlock> sketchBlocks(
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
       int innerPerBlock, Side side, int partitions, boolean outerNorms, BackendChoice backend) {
-    JavaPairRDD<Long, SketchAccumulator> partial = JavaPairRDD.fromJavaRDD(blocks.mapPartitionsWithIndex((task, it) -> {
+    return OrderedByKey.sumPerTask(blocks, it -> {
       Map<Integer, SketchAccumulator> accs = partialSketches(it, sk.value(), width, innerPerBlock, side, outerNorms,
           backend);
-      List<Tuple2<Long, SketchAccumulator>> out = new ArrayList<>(accs.size());
-      accs.forEach((key, acc) -> out.add(new Tuple2<>(OrderedByKey.tag(key, task), acc)));
+      List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
+      accs.forEach((key, acc) -> out.add(new Tuple2<>(key, acc)));
       return out.iterator();
-    }, false));
-    return OrderedByKey.reduce(partial, partitions, SketchAccumulator::merge)
-        .mapToPair(e -> new Tuple2<>((int) (long) e._1(), e._2().finish()))
+    }, partitions, SketchAccumulator::merge)
+        .mapValues(SketchAccumulator::finish)
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 

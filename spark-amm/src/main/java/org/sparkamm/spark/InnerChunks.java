@@ -26,7 +26,7 @@ final class InnerChunks {
    */
   static JavaPairRDD<Integer, double[]> gather(JavaPairRDD<Long, double[]> pieces, long n, int partitions) {
     int chunk = InnerMasses.CHUNK;
-    JavaPairRDD<Long, double[]> partial = JavaPairRDD.fromJavaRDD(pieces.mapPartitionsWithIndex((task, it) -> {
+    return OrderedByKey.sumPerTask(pieces, it -> {
       Map<Integer, double[]> chunks = new TreeMap<>(); // this task's sums, by chunk
       while (it.hasNext()) {
         Tuple2<Long, double[]> piece = it.next();
@@ -45,22 +45,18 @@ final class InnerChunks {
           done += len;
         }
       }
-      List<Tuple2<Long, double[]>> out = new ArrayList<>(chunks.size());
-      chunks.forEach((id, sums) -> out.add(new Tuple2<>(OrderedByKey.tag(id, task), sums)));
+      List<Tuple2<Integer, double[]>> out = new ArrayList<>(chunks.size());
+      chunks.forEach((id, sums) -> out.add(new Tuple2<>(id, sums)));
       return out.iterator();
-    }, false));
-    JavaPairRDD<Long, double[]> full = OrderedByKey.reduce(partial,
-        Math.max(1, Math.min(partitions, InnerMasses.chunkCount(n))), (x, y) -> {
-          for (int i = 0; i < x.length; i++) {
-            x[i] += y[i];
-          }
-          return x;
-        });
-    return full.mapToPair(e -> {
-      int id = (int) (long) e._1();
-      int len = (int) Math.min(chunk, n - (long) id * chunk);
+    }, Math.max(1, Math.min(partitions, InnerMasses.chunkCount(n))), (x, y) -> {
+      for (int i = 0; i < x.length; i++) {
+        x[i] += y[i];
+      }
+      return x;
+    }).mapToPair(e -> {
+      int len = (int) Math.min(chunk, n - (long) e._1() * chunk);
       double[] v = e._2();
-      return new Tuple2<>(id, len == v.length ? v : Arrays.copyOf(v, len));
+      return new Tuple2<>(e._1(), len == v.length ? v : Arrays.copyOf(v, len));
     });
   }
 }

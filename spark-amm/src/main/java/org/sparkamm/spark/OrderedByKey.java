@@ -1,9 +1,13 @@
 package org.sparkamm.spark;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDDLike;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
 import scala.Tuple2;
 
@@ -36,6 +40,25 @@ final class OrderedByKey {
   static <V> JavaPairRDD<Long, V> reduce(JavaPairRDD<Long, V> tagged, int partitions, Function2<V, V, V> merge) {
     return tagged.repartitionAndSortWithinPartitions(new ByKey(partitions))
         .mapPartitionsToPair(it -> new Merged<>(it, merge), false); // keys, no longer tags: the partitioner is gone
+  }
+
+  /**
+   * Each task of {@code input} turns its partition into (key, value) pairs, one per key ({@code
+   * perTask}, keys 0 <= key); the values of a key are then merged in task order, in {@code
+   * partitions} partitions.
+   */
+  static <T, V> JavaPairRDD<Integer, V> sumPerTask(JavaRDDLike<T, ?> input,
+      FlatMapFunction<Iterator<T>, Tuple2<Integer, V>> perTask, int partitions, Function2<V, V, V> merge) {
+    JavaPairRDD<Long, V> tagged = JavaPairRDD.fromJavaRDD(input.mapPartitionsWithIndex((task, it) -> {
+      List<Tuple2<Long, V>> out = new ArrayList<>();
+      Iterator<Tuple2<Integer, V>> values = perTask.call(it);
+      while (values.hasNext()) {
+        Tuple2<Integer, V> v = values.next();
+        out.add(new Tuple2<>(tag(v._1(), task), v._2()));
+      }
+      return out.iterator();
+    }, false));
+    return reduce(tagged, partitions, merge).mapToPair(e -> new Tuple2<>((int) (long) e._1(), e._2()));
   }
 
   /** Partitions tags by their key, as a HashPartitioner partitions the keys. */
