@@ -436,8 +436,8 @@ final class Problem implements AutoCloseable {
 
   double productNormSquared(Run exact) {
     if (onSpark) {
-      return exact.distributed.blocks().toJavaRDD()
-          .map(e -> org.sparkamm.local.FrobeniusError.squaredNorm(e._2().toArray())).fold(0.0, Double::sum);
+      return org.sparkamm.spark.OrderedReduce.reduceOr(exact.distributed.blocks().toJavaRDD()
+          .map(e -> org.sparkamm.local.FrobeniusError.squaredNorm(e._2().toArray())), Double::sum, 0.0);
     }
     return org.sparkamm.local.FrobeniusError.squaredNorm(exact.local.toArray());
   }

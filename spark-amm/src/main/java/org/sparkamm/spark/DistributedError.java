@@ -26,7 +26,7 @@ public final class DistributedError {
         exact.rowsPerBlock(), exact.colsPerBlock(), approx.rowsPerBlock(), approx.colsPerBlock());
     JavaPairRDD<Tuple2<Object, Object>, Matrix> e = JavaPairRDD.fromJavaRDD(exact.blocks().toJavaRDD());
     JavaPairRDD<Tuple2<Object, Object>, Matrix> a = JavaPairRDD.fromJavaRDD(approx.blocks().toJavaRDD());
-    Tuple2<Double, Double> sums = e.fullOuterJoin(a).values().map(pair -> {
+    Tuple2<Double, Double> sums = OrderedReduce.reduceOr(e.fullOuterJoin(a).values().map(pair -> {
       double[] x = values(pair._1());
       double[] y = values(pair._2());
       if (x == null) {
@@ -36,7 +36,7 @@ public final class DistributedError {
         return new Tuple2<>(FrobeniusError.squaredNorm(x), FrobeniusError.squaredNorm(x));
       }
       return new Tuple2<>(FrobeniusError.squaredDifference(x, y), FrobeniusError.squaredNorm(x));
-    }).fold(new Tuple2<>(0.0, 0.0), (u, v) -> new Tuple2<>(u._1() + v._1(), u._2() + v._2()));
+    }), (u, v) -> new Tuple2<>(u._1() + v._1(), u._2() + v._2()), new Tuple2<>(0.0, 0.0));
     return FrobeniusError.ratio(sums._1(), sums._2());
   }
 

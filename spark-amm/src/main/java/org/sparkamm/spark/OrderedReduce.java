@@ -35,6 +35,15 @@ public final class OrderedReduce {
 
   /** The values of {@code rdd} merged in partition and iterator order; an error if it has none. */
   public static <T> T reduce(JavaRDD<T> rdd, Function2<T, T, T> merge) {
+    T sum = reduceOr(rdd, merge, null);
+    if (sum == null) {
+      throw new UnsupportedOperationException("empty collection");
+    }
+    return sum;
+  }
+
+  /** The values of {@code rdd} merged in partition and iterator order, or {@code none} when it has none. */
+  public static <T> T reduceOr(JavaRDD<T> rdd, Function2<T, T, T> merge, T none) {
     JavaPairRDD<Integer, T> level = JavaPairRDD.fromJavaRDD(rdd.mapPartitionsWithIndex((Integer i, Iterator<T> it) -> {
       if (!it.hasNext()) {
         return Collections.<Tuple2<Integer, T>>emptyIterator();
@@ -55,7 +64,7 @@ public final class OrderedReduce {
     }
     List<Tuple2<Integer, T>> last = level.collect();
     if (last.isEmpty()) {
-      throw new UnsupportedOperationException("empty collection");
+      return none;
     }
     try {
       return inOrder(last, merge);

@@ -83,7 +83,7 @@ final class SparkMasses implements InnerMasses, InnerNorms {
   @Override
   public double sum(Term term) {
     int chunk = CHUNK;
-    return norms.map(e -> {
+    return OrderedReduce.reduceOr(norms.map(e -> {
       double s = 0;
       long base = (long) e._1() * chunk;
       double[] a = e._2()._1();
@@ -94,7 +94,7 @@ final class SparkMasses implements InnerMasses, InnerNorms {
         }
       }
       return s;
-    }).fold(0.0, Double::sum);
+    }), Double::sum, 0.0);
   }
 
   @Override
