@@ -17,7 +17,7 @@ import org.sparkamm.spark.OrderedReduce;
  * cell, vectors of different sizes in one column, and NaN or infinite values (a non-finite sum).
  *
  * <p>Cost: one read of the rows, O(nnz) additions; each task ships one partial sum, (sum_c d_c + 1)
- * doubles, merged in partition order ({@link OrderedReduce}: the same bits on every run). Sums are
+ * doubles, merged in partition order ({@link OrderedReduce}). Sums are
  * plain double sums per task, then a tree of merges: relative error at most about (rows per task +
  * log tasks) * 2^-53 of sum_i |x_i|.
  */

@@ -288,19 +288,22 @@ public final class BlockProduct {
 
   /**
    * One partial sketch per outer block index: A's blocks (I, K) add into key I, B's blocks (K, J),
-   * read transposed, into key J. Summed within each task, then by key in task order ({@link
-   * OrderedByKey}): the same bits on every run, whatever order a reducer fetches the partials in.
+   * read transposed, into key J. Summed map-side within each task, then by key, in the order the
+   * reducer fetches the tasks' outputs: map order in local mode (the same bits on every run), not
+   * necessarily on a cluster, where which blocks a task sums also follows where they are cached
+   * ({@link #coalesced}), so the last bits can differ between runs, as in MLlib's own sums.
    */
   private static JavaPairRDD<Integer, SketchedBlock> sketchBlocks(
       JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks, Broadcast<InnerSketch> sk, int width,
       int innerPerBlock, Side side, int partitions, boolean outerNorms, BackendChoice backend) {
-    return OrderedByKey.sumPerTask(blocks, it -> {
+    JavaPairRDD<Integer, SketchAccumulator> partial = blocks.mapPartitionsToPair(it -> {
       Map<Integer, SketchAccumulator> accs = partialSketches(it, sk.value(), width, innerPerBlock, side, outerNorms,
           backend);
       List<Tuple2<Integer, SketchAccumulator>> out = new ArrayList<>(accs.size());
       accs.forEach((key, acc) -> out.add(new Tuple2<>(key, acc)));
       return out.iterator();
-    }, partitions, SketchAccumulator::merge)
+    });
+    return partial.reduceByKey(SketchAccumulator::merge, partitions)
         .mapValues(SketchAccumulator::finish)
         .persist(StorageLevel.MEMORY_AND_DISK());
   }

@@ -132,7 +132,7 @@ public final class CodebookBlockProduct {
    */
   private static JavaPairRDD<Integer, Object> encode(JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks,
       Broadcast<Codebook> bc, boolean ofB, int innerPerBlock, int partitions) {
-    return OrderedByKey.sumPerTask(blocks, it -> {
+    JavaPairRDD<Integer, PartialCodes> partial = blocks.mapPartitionsToPair(it -> {
       Encoder enc = bc.value().encoder(ofB);
       Map<Integer, PartialCodes> acc = new HashMap<>();
       while (it.hasNext()) {
@@ -151,7 +151,8 @@ public final class CodebookBlockProduct {
       List<Tuple2<Integer, PartialCodes>> out = new ArrayList<>(acc.size());
       acc.forEach((key, pc) -> out.add(new Tuple2<>(key, pc)));
       return out.iterator();
-    }, partitions, PartialCodes::merge)
+    });
+    return partial.reduceByKey(PartialCodes::merge, partitions)
         .mapValues(pc -> (Object) bc.value().encoder(ofB).codes(pc))
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
@@ -159,7 +160,7 @@ public final class CodebookBlockProduct {
   /** The tables T_c = P_c B_c per block column J of B, summed over B's block rows, cached. */
   private static JavaPairRDD<Integer, Object> tables(JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks,
       Broadcast<Codebook> bc, int rowsPerBlock, int partitions) {
-    return OrderedByKey.sumPerTask(blocks, it -> {
+    JavaPairRDD<Integer, Tables> partial = blocks.mapPartitionsToPair(it -> {
       Codebook cb = bc.value();
       Map<Integer, Tables> acc = new HashMap<>();
       while (it.hasNext()) {
@@ -172,7 +173,8 @@ public final class CodebookBlockProduct {
       List<Tuple2<Integer, Tables>> out = new ArrayList<>(acc.size());
       acc.forEach((key, t) -> out.add(new Tuple2<>(key, t)));
       return out.iterator();
-    }, partitions, Tables::merge).mapValues(t -> (Object) t)
+    });
+    return partial.reduceByKey(Tables::merge, partitions).mapValues(t -> (Object) t)
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 

@@ -276,7 +276,7 @@ public final class EntrySampledProduct {
     while (!wf.finished()) {
       Broadcast<double[]> probe = jsc.broadcast(wf.probe());
       try {
-        Map<Integer, double[]> byBand = OrderedByKey.sumPerTask(input, it -> {
+        Map<Integer, double[]> byBand = input.mapPartitionsToPair(it -> {
           double[] pr = probe.value();
           Map<Integer, double[]> acc = new HashMap<>();
           while (it.hasNext()) {
@@ -292,7 +292,7 @@ public final class EntrySampledProduct {
           List<Tuple2<Integer, double[]>> out = new ArrayList<>(acc.size());
           acc.forEach((k, s) -> out.add(new Tuple2<>(k, s)));
           return out.iterator();
-        }, input.getNumPartitions(), EntrySampler::mergeStats).collectAsMap();
+        }).reduceByKey(EntrySampler::mergeStats).collectAsMap();
         double[] stats = new double[EntrySampler.STATS * rows];
         byBand.forEach((band, s) -> System.arraycopy(s, 0, stats, EntrySampler.STATS * band * rowsPerBand, s.length));
         wf.update(stats);

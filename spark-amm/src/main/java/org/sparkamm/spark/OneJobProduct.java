@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -34,8 +35,7 @@ import scala.Tuple2;
  * driver. This path does the same arithmetic with one job's fixed costs. Shuffle: every partial
  * sketch once per output block that reads it, {@code 8 l (t_A m (blocks of C per row) + t_B p
  * (blocks of C per column))} bytes for t_A and t_B sketching tasks, the general path's bytes when C
- * is one block. Partials are not combined map-side (a task emits one per key) and are summed in
- * task order ({@link OrderedByKey}: the same bits on every run). A task sends one
+ * is one block. Partials are not combined map-side (a task emits one per key). A task sends one
  * accumulator to several keys, and a serializer that keeps references (Java's within a stream,
  * Kryo's) hands the keys of one reduce partition the same object again, so summing never adds into
  * an accumulator it received: the first sum of a key copies it ({@link Partials#add}).
@@ -43,8 +43,6 @@ import scala.Tuple2;
 final class OneJobProduct {
   /** Output blocks up to which one job pays: each partial is sent to as many keys as it has partners. */
   static final int MAX_OUTPUT_BLOCKS = 4;
-  /** The first source number of B's tasks ({@link OrderedByKey}): A's tasks are 0, 1, ... below it. */
-  private static final int B_SOURCES = 1 << (OrderedByKey.SOURCE_BITS - 1);
 
   private OneJobProduct() {}
 
@@ -112,37 +110,37 @@ final class OneJobProduct {
     LongAccumulator nanosA = nanos[0];
     LongAccumulator nanosB = nanos[1];
     LongAccumulator nanosC = nanos[2];
-    // Output block (i, j) is key i colBlocks + j; A's task t sends its partials from source t, B's from B_SOURCES + t.
-    JavaPairRDD<Long, Partials> fromA = JavaPairRDD.fromJavaRDD(BlockProduct.coalesced(
-        JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc, tasksPerSide).mapPartitionsWithIndex((task, it) -> {
+    JavaPairRDD<Tuple2<Integer, Integer>, Partials> fromA = BlockProduct.coalesced(
+        JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc, tasksPerSide).mapPartitionsToPair(it -> {
           long t0 = System.nanoTime();
           Map<Integer, SketchAccumulator> accs = BlockProduct.partialSketches(it, sk.value(), width, cpbA, Side.A,
               outerNorms, backend);
-          List<Tuple2<Long, Partials>> out = new ArrayList<>();
+          List<Tuple2<Tuple2<Integer, Integer>, Partials>> out = new ArrayList<>();
           accs.forEach((i, acc) -> {
             for (int j = 0; j < colBlocks; j++) {
-              out.add(new Tuple2<>(OrderedByKey.tag((long) i * colBlocks + j, task), new Partials(acc, null)));
+              out.add(new Tuple2<>(new Tuple2<>(i, j), new Partials(acc, null)));
             }
           });
           nanosA.add(System.nanoTime() - t0);
           return out.iterator();
-        }, false));
-    JavaPairRDD<Long, Partials> fromB = JavaPairRDD.fromJavaRDD(BlockProduct.coalesced(
-        JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc, tasksPerSide).mapPartitionsWithIndex((task, it) -> {
+        });
+    JavaPairRDD<Tuple2<Integer, Integer>, Partials> fromB = BlockProduct.coalesced(
+        JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD()), jsc, tasksPerSide).mapPartitionsToPair(it -> {
           long t0 = System.nanoTime();
           Map<Integer, SketchAccumulator> accs = BlockProduct.partialSketches(it, sk.value(), width, rpbB, Side.B,
               outerNorms, backend);
-          List<Tuple2<Long, Partials>> out = new ArrayList<>();
+          List<Tuple2<Tuple2<Integer, Integer>, Partials>> out = new ArrayList<>();
           accs.forEach((j, acc) -> {
             for (int i = 0; i < rowBlocks; i++) {
-              out.add(new Tuple2<>(OrderedByKey.tag((long) i * colBlocks + j, B_SOURCES + task), new Partials(null, acc)));
+              out.add(new Tuple2<>(new Tuple2<>(i, j), new Partials(null, acc)));
             }
           });
           nanosB.add(System.nanoTime() - t0);
           return out.iterator();
-        }, false));
+        });
     int parts = Math.max(1, rowBlocks * colBlocks);
-    JavaPairRDD<Tuple2<Object, Object>, Matrix> c = OrderedByKey.reduce(fromA.union(fromB), parts, Partials::add)
+    JavaPairRDD<Tuple2<Object, Object>, Matrix> c = fromA.union(fromB)
+        .combineByKey(x -> x, Partials::add, Partials::add, new HashPartitioner(parts), false, null)
         .flatMapToPair(e -> {
           Partials both = e._2();
           if (both.a == null || both.b == null) { // a block row of A or column of B with no blocks: C_IJ = 0, omitted
@@ -152,7 +150,7 @@ final class OneJobProduct {
           DenseMatrix block = new DenseMatrix(both.a.rows(), both.b.rows(),
               rp.multiply(both.a.finish(), both.b.finish(), backend.backend()));
           nanosC.add(System.nanoTime() - t0);
-          Tuple2<Object, Object> key = new Tuple2<>((int) (e._1() / colBlocks), (int) (e._1() % colBlocks));
+          Tuple2<Object, Object> key = new Tuple2<>(e._1()._1(), e._1()._2());
           return Collections.singletonList(new Tuple2<Tuple2<Object, Object>, Matrix>(key, block)).iterator();
         })
         .persist(StorageLevel.MEMORY_AND_DISK());

@@ -1,26 +1,23 @@
 package org.sparkamm.spark;
 
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDDLike;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
 import scala.Tuple2;
 
 /**
  * Sums per key in a fixed order, so that floating-point sums are the same bits however a reducer
- * happens to fetch the map outputs (on a cluster remote fetches complete in any order; {@code
- * reduceByKey} merges in that order). A value of key k from source s (the index of the task that
- * made it) travels under the tag {@code k 2^20 + s}; the shuffle partitions by k and sorts each
- * partition by tag, so each key's values arrive consecutively in source order and are merged in that
- * order, streaming (the sort spills to disk under memory pressure, as Spark's sorts do).
+ * happens to fetch the map outputs (on a cluster remote fetches complete in any order, and {@code
+ * reduceByKey} merges in that order). A value of key k from source s travels under the tag {@code
+ * k 2^20 + s}; the shuffle partitions by k and sorts each partition by tag, so each key's values
+ * arrive consecutively in source order and are merged in that order, streaming.
  *
- * <p>Cost against {@code reduceByKey}: the same bytes shuffled (no map-side combining: callers emit
- * one value per key and task), plus sorting the reduce side's records by a long.
+ * <p>Memory: a reducer holds all of its partition's values before the first merge (Spark's sort
+ * checks whether to spill only every 32 records), where {@code reduceByKey} holds about one per key;
+ * so it suits few values per reducer, as {@link OrderedReduce}'s groups of {@value
+ * OrderedReduce#FAN_IN}.
  */
 final class OrderedByKey {
   /** Bits of a tag that hold the source: up to 2^20 sources, keys below 2^43. */
@@ -38,27 +35,8 @@ final class OrderedByKey {
 
   /** For each key, its values merged in source order, in {@code partitions} partitions (by key). */
   static <V> JavaPairRDD<Long, V> reduce(JavaPairRDD<Long, V> tagged, int partitions, Function2<V, V, V> merge) {
-    return tagged.repartitionAndSortWithinPartitions(new ByKey(partitions))
+    return tagged.repartitionAndSortWithinPartitions(new ByKey(Math.max(1, partitions)))
         .mapPartitionsToPair(it -> new Merged<>(it, merge), false); // keys, no longer tags: the partitioner is gone
-  }
-
-  /**
-   * Each task of {@code input} turns its partition into (key, value) pairs, one per key ({@code
-   * perTask}, keys 0 <= key); the values of a key are then merged in task order, in {@code
-   * partitions} partitions.
-   */
-  static <T, V> JavaPairRDD<Integer, V> sumPerTask(JavaRDDLike<T, ?> input,
-      FlatMapFunction<Iterator<T>, Tuple2<Integer, V>> perTask, int partitions, Function2<V, V, V> merge) {
-    JavaPairRDD<Long, V> tagged = JavaPairRDD.fromJavaRDD(input.mapPartitionsWithIndex((task, it) -> {
-      List<Tuple2<Long, V>> out = new ArrayList<>();
-      Iterator<Tuple2<Integer, V>> values = perTask.call(it);
-      while (values.hasNext()) {
-        Tuple2<Integer, V> v = values.next();
-        out.add(new Tuple2<>(tag(v._1(), task), v._2()));
-      }
-      return out.iterator();
-    }, false));
-    return reduce(tagged, partitions, merge).mapToPair(e -> new Tuple2<>((int) (long) e._1(), e._2()));
   }
 
   /** Partitions tags by their key, as a HashPartitioner partitions the keys. */

@@ -16,20 +16,24 @@ import scala.Tuple2;
  * sum of partial sketches from run to run.
  *
  * <p>Here partition i's values are merged in iterator order into one value v_i; then, while more
- * than {@value #FAN_IN} remain, value i joins group {@code i / FAN_IN} (one shuffle per level; a
- * reducer holds its group's at most {@value #FAN_IN} values and merges them in index order); the
- * last at most {@value #FAN_IN} are collected and merged in index order on the driver. The result
- * is {@code merge(...merge(merge(v_0, v_1), v_2)..., v_last)} bracketed by the tree, a pure function
- * of the partitions' contents and order. Cost: ceil(log_FAN_IN(P)) - 1 shuffles of all partial
- * values for P partitions (none up to {@value #FAN_IN} partitions, one up to {@value #FAN_IN}^2),
- * as {@code treeReduce} at depth 2 for up to 64 partitions.
+ * than {@value #AT_DRIVER} remain, value i joins group {@code i / }{@value #FAN_IN}, and each
+ * group's values are merged in index order in one task ({@link OrderedByKey}); the last at most
+ * {@value #AT_DRIVER} values are merged in index order on the driver. The result is {@code
+ * merge(...merge(merge(v_0, v_1), v_2)..., v_last)} bracketed by the tree, a pure function of the
+ * partitions' contents and order. Cost for P partitions: ceil(log_4(P / 2)) shuffle levels (none for
+ * 1 or 2 partitions, one for 3 to 8, two up to 32, three up to 128), the k-th moving P / 4^(k-1)
+ * values; a task holds at most {@value #FAN_IN} values, the driver {@value #AT_DRIVER} (Spark's
+ * {@code treeReduce} at depth 2: one level of sqrt(P) groups, each task merging values as they
+ * arrive, then the driver merging sqrt(P) values as their tasks finish).
  *
  * <p>As with {@code treeReduce}, {@code merge} may modify and return its first argument, so the
  * RDD's values must be its own (made by the stage that feeds the reduction, not cached objects).
  */
 public final class OrderedReduce {
-  /** Values merged by one reducer, and at most on the driver. */
-  static final int FAN_IN = 8;
+  /** Values one task merges at a level of the tree. */
+  static final int FAN_IN = 4;
+  /** Values left for the driver to merge. */
+  static final int AT_DRIVER = 2;
 
   private OrderedReduce() {}
 
@@ -44,25 +48,24 @@ public final class OrderedReduce {
 
   /** The values of {@code rdd} merged in partition and iterator order, or {@code none} when it has none. */
   public static <T> T reduceOr(JavaRDD<T> rdd, Function2<T, T, T> merge, T none) {
-    JavaPairRDD<Integer, T> level = JavaPairRDD.fromJavaRDD(rdd.mapPartitionsWithIndex((Integer i, Iterator<T> it) -> {
+    JavaPairRDD<Long, T> level = JavaPairRDD.fromJavaRDD(rdd.mapPartitionsWithIndex((Integer i, Iterator<T> it) -> {
       if (!it.hasNext()) {
-        return Collections.<Tuple2<Integer, T>>emptyIterator();
+        return Collections.<Tuple2<Long, T>>emptyIterator();
       }
       T acc = it.next();
       while (it.hasNext()) {
         acc = merge.call(acc, it.next());
       }
-      return Collections.singletonList(new Tuple2<>(i, acc)).iterator();
-    }, true));
-    int count = rdd.getNumPartitions();
-    while (count > FAN_IN) {
-      int groups = (count + FAN_IN - 1) / FAN_IN;
-      level = level.mapToPair(v -> new Tuple2<>(v._1() / FAN_IN, v))
-          .groupByKey(groups)
-          .mapValues(group -> inOrder(group, merge));
+      return Collections.singletonList(new Tuple2<>((long) i, acc)).iterator();
+    }, false));
+    long count = rdd.getNumPartitions();
+    while (count > AT_DRIVER) {
+      long groups = (count + FAN_IN - 1) / FAN_IN;
+      level = OrderedByKey.reduce(level.mapToPair(v -> new Tuple2<>(OrderedByKey.tag(v._1() / FAN_IN,
+          (int) (v._1() % FAN_IN)), v._2())), (int) groups, merge);
       count = groups;
     }
-    List<Tuple2<Integer, T>> last = level.collect();
+    List<Tuple2<Long, T>> last = level.collect();
     if (last.isEmpty()) {
       return none;
     }
@@ -74,10 +77,9 @@ public final class OrderedReduce {
   }
 
   /** Values keyed by their index, merged in index order. */
-  private static <T> T inOrder(Iterable<Tuple2<Integer, T>> values, Function2<T, T, T> merge) throws Exception {
-    List<Tuple2<Integer, T>> sorted = new ArrayList<>();
-    values.forEach(sorted::add);
-    sorted.sort((x, y) -> Integer.compare(x._1(), y._1()));
+  private static <T> T inOrder(List<Tuple2<Long, T>> values, Function2<T, T, T> merge) throws Exception {
+    List<Tuple2<Long, T>> sorted = new ArrayList<>(values);
+    sorted.sort((x, y) -> Long.compare(x._1(), y._1()));
     T acc = sorted.get(0)._2();
     for (int k = 1; k < sorted.size(); k++) {
       acc = merge.call(acc, sorted.get(k)._2());

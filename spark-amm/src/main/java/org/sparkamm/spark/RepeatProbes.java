@@ -68,32 +68,28 @@ final class RepeatProbes {
     // W = B Q^T (n x T, row-major), summed over B's column blocks and cut along A's inner blocks (K),
     // which need not be B's row blocks.
     long n = b.numRows();
-    JavaPairRDD<Integer, double[]> w = OrderedByKey.<Tuple2<Tuple2<Object, Object>, Matrix>, double[]>sumPerTask(
-        b.blocks().toJavaRDD(), it -> {
-          java.util.Map<Integer, double[]> byK = new java.util.TreeMap<>(); // this task's pieces, by K
-          while (it.hasNext()) {
-            Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
-            Matrix block = e._2();
-            long colFrom = (long) (Integer) e._1()._2() * cpbB;
-            long rowFrom = (long) (Integer) e._1()._1() * rpbB;
-            DenseMatrix qt = new DenseMatrix(block.numCols(), t, probes.slice(colFrom, block.numCols()), true);
-            double[] wb = rowMajor(block.multiply(qt));
-            for (int done = 0; done < block.numRows(); ) {
-              long row = rowFrom + done;
-              int k = (int) (row / cpbA);
-              int offset = (int) (row - (long) k * cpbA);
-              int len = Math.min(block.numRows() - done, cpbA - offset);
-              double[] into = byK.computeIfAbsent(k, key -> new double[cpbA * t]);
-              for (int i = 0; i < len * t; i++) {
-                into[offset * t + i] += wb[done * t + i];
-              }
-              done += len;
-            }
+    JavaPairRDD<Integer, Tuple2<Integer, double[]>> pieces = JavaPairRDD.fromJavaRDD(b.blocks().toJavaRDD())
+        .flatMapToPair(e -> {
+          Matrix block = e._2();
+          long colFrom = (long) (Integer) e._1()._2() * cpbB;
+          long rowFrom = (long) (Integer) e._1()._1() * rpbB;
+          DenseMatrix qt = new DenseMatrix(block.numCols(), t, probes.slice(colFrom, block.numCols()), true);
+          double[] wb = rowMajor(block.multiply(qt));
+          List<Tuple2<Integer, Tuple2<Integer, double[]>>> out = new ArrayList<>();
+          for (int done = 0; done < block.numRows(); ) {
+            long row = rowFrom + done;
+            int k = (int) (row / cpbA);
+            int offset = (int) (row - (long) k * cpbA);
+            int len = Math.min(block.numRows() - done, cpbA - offset);
+            out.add(new Tuple2<>(k, new Tuple2<>(offset, java.util.Arrays.copyOfRange(wb, done * t, (done + len) * t))));
+            done += len;
           }
-          List<Tuple2<Integer, double[]>> out = new ArrayList<>(byK.size());
-          byK.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
           return out.iterator();
-        }, b.blocks().getNumPartitions(), Vectors2::plus).mapToPair(e -> {
+        });
+    JavaPairRDD<Integer, double[]> w = pieces.combineByKey(
+        piece -> place(new double[cpbA * t], piece, t),
+        (acc, piece) -> place(acc, piece, t),
+        Vectors2::plus).mapToPair(e -> {
           int rows = (int) Math.min(cpbA, n - (long) e._1() * cpbA);
           return new Tuple2<>(e._1(), java.util.Arrays.copyOf(e._2(), rows * t));
         });
@@ -103,19 +99,11 @@ final class RepeatProbes {
     if (b.numRows() * (long) t * 8 <= BROADCAST_LIMIT_BYTES) {
       Broadcast<java.util.Map<Integer, double[]>> wb = jsc.broadcast(new java.util.HashMap<>(w.collectAsMap()));
       wAll = wb;
-      exact = OrderedByKey.<Tuple2<Tuple2<Object, Object>, Matrix>, double[]>sumPerTask(a.blocks().toJavaRDD(), it -> {
-        java.util.Map<Integer, double[]> byI = new java.util.TreeMap<>(); // this task's sums, by block row I
-        while (it.hasNext()) {
-          Tuple2<Tuple2<Object, Object>, Matrix> e = it.next();
-          double[] wk = wb.value().get((Integer) e._1()._2());
-          if (wk != null) {
-            byI.merge((Integer) e._1()._1(), times(e._2(), wk, t), Vectors2::plus);
-          }
-        }
-        List<Tuple2<Integer, double[]>> out = new ArrayList<>(byI.size());
-        byI.forEach((i, v) -> out.add(new Tuple2<>(i, v)));
-        return out.iterator();
-      }, a.blocks().getNumPartitions(), Vectors2::plus);
+      exact = JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()).flatMapToPair(e -> {
+        double[] wk = wb.value().get((Integer) e._1()._2());
+        return wk == null ? Collections.emptyIterator()
+            : Collections.singletonList(new Tuple2<>((Integer) e._1()._1(), times(e._2(), wk, t))).iterator();
+      }).reduceByKey(Vectors2::plus);
     } else {
       exact = JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD())
           .mapToPair(e -> new Tuple2<>((Integer) e._1()._2(), new Tuple2<>((Integer) e._1()._1(), e._2())))
@@ -222,6 +210,15 @@ final class RepeatProbes {
   /** block (rows x n_K) times W_K (n_K x T, row-major): rows x T column-major. */
   private static double[] times(Matrix block, double[] wk, int t) {
     return block.multiply(new DenseMatrix(block.numCols(), t, wk, true)).values();
+  }
+
+  private static double[] place(double[] into, Tuple2<Integer, double[]> piece, int t) {
+    int off = piece._1() * t;
+    double[] v = piece._2();
+    for (int i = 0; i < v.length; i++) {
+      into[off + i] += v[i];
+    }
+    return into;
   }
 
   private static double[] rowMajor(DenseMatrix m) {

@@ -167,8 +167,10 @@ public final class RowAlignedProduct {
    * {@code X^T Y} for a DataFrame whose rows hold both vectors (columns of Spark ML's VectorUDT, or
    * the older mllib one). The inner index of a row is its position in the DataFrame (zipWithIndex),
    * so for a given seed the result is reproducible, to the bit, as long as the DataFrame's row order
-   * and partitioning are (partial sums are merged in partition order, {@link OrderedReduce}). Rows
-   * are cached for the two passes and released afterwards.
+   * and partitioning are and its partitions are grouped into the same tasks (partial sums are merged
+   * in partition order, {@link OrderedReduce}; above two partitions per core Spark's coalescing
+   * follows where partitions are cached, which is always the same in local mode). Rows are cached
+   * for the two passes and released afterwards.
    */
   public static Timed<DenseMatrix> multiply(AmmAlgorithm algo, Dataset<Row> df, String xCol, String yCol, int k, long seed,
       BackendChoice backend) {

@@ -24,8 +24,8 @@ import org.sparkamm.TestMatrices;
 class OrderedReduceTest {
   @Test
   void mergesInPartitionAndIteratorOrderAtEveryDepth() {
-    // 1 to FAN_IN partitions: merged on the driver; up to FAN_IN^2: one shuffle; 100: two.
-    for (int partitions : new int[] {1, 3, OrderedReduce.FAN_IN, OrderedReduce.FAN_IN + 1, 64, 100}) {
+    // 1 or 2 partitions: merged on the driver; 3 or 4: one shuffle level; 5 to 100: two (groups of ceil(sqrt(P))).
+    for (int partitions : new int[] {1, 2, 3, 4, 5, 17, 64, 100}) {
       List<String> values = IntStream.range(0, 250).mapToObj(Integer::toString).collect(Collectors.toList());
       JavaRDD<String> rdd = SharedSpark.jsc().parallelize(values, partitions);
       assertEquals(String.join(",", values), OrderedReduce.reduce(rdd, (x, y) -> x + "," + y), partitions + " partitions");
