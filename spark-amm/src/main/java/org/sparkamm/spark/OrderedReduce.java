@@ -17,7 +17,7 @@ import scala.Tuple2;
  *
  * <p>Here partition i's values are merged in iterator order into one value v_i; then, while more
  * than {@value #AT_DRIVER} remain, value i joins group {@code i / }{@value #FAN_IN}, and each
- * group's values are merged in index order in one task ({@link OrderedByKey}); the last at most
+ * group's values are merged in index order in one task (one shuffle per level); the last at most
  * {@value #AT_DRIVER} values are merged in index order on the driver. The result is {@code
  * merge(...merge(merge(v_0, v_1), v_2)..., v_last)} bracketed by the tree, a pure function of the
  * partitions' contents and order. Cost for P partitions: ceil(log_4(P / 2)) shuffle levels (none for
@@ -61,8 +61,9 @@ public final class OrderedReduce {
     long count = rdd.getNumPartitions();
     while (count > AT_DRIVER) {
       long groups = (count + FAN_IN - 1) / FAN_IN;
-      level = OrderedByKey.reduce(level.mapToPair(v -> new Tuple2<>(OrderedByKey.tag(v._1() / FAN_IN,
-          (int) (v._1() % FAN_IN)), v._2())), (int) groups, merge);
+      level = level.mapToPair(v -> new Tuple2<>(v._1() / FAN_IN, v))
+          .groupByKey((int) groups)
+          .mapValues(group -> inOrder(group, merge));
       count = groups;
     }
     List<Tuple2<Long, T>> last = level.collect();
@@ -77,8 +78,9 @@ public final class OrderedReduce {
   }
 
   /** Values keyed by their index, merged in index order. */
-  private static <T> T inOrder(List<Tuple2<Long, T>> values, Function2<T, T, T> merge) throws Exception {
-    List<Tuple2<Long, T>> sorted = new ArrayList<>(values);
+  private static <T> T inOrder(Iterable<Tuple2<Long, T>> values, Function2<T, T, T> merge) throws Exception {
+    List<Tuple2<Long, T>> sorted = new ArrayList<>();
+    values.forEach(sorted::add);
     sorted.sort((x, y) -> Long.compare(x._1(), y._1()));
     T acc = sorted.get(0)._2();
     for (int k = 1; k < sorted.size(); k++) {

@@ -17,9 +17,9 @@ import org.sparkamm.SharedSpark;
 import org.sparkamm.TestMatrices;
 
 /**
- * The fixed-order reductions, {@link OrderedReduce} and {@link OrderedByKey}: with a merge that
- * does not commute (string concatenation) the result is the values in partition (source) order,
- * through every level of the tree; and the sketches they sum give the same bits on every run.
+ * The fixed-order tree reduction: with a merge that does not commute (string concatenation) the
+ * result is the values in partition and iterator order, through every level of the tree; and the
+ * sketches it sums give the same bits on every run.
  */
 class OrderedReduceTest {
   @Test
@@ -88,32 +88,5 @@ class OrderedReduceTest {
         }
       }
     }
-  }
-
-  /**
-   * Keyed values merge in source order, not in the order partitions or fetches deliver them: task p
-   * sends source 7 - p, and the concatenation per key still reads 0..7; a key's values may also
-   * come from one task, and keys far apart land in their partitions (key mod partitions).
-   */
-  @Test
-  void keyedValuesMergeInSourceOrderWhateverOrderTheyArriveIn() {
-    List<Integer> tasks = IntStream.range(0, 8).boxed().collect(Collectors.toList());
-    org.apache.spark.api.java.JavaPairRDD<Long, String> tagged = org.apache.spark.api.java.JavaPairRDD.fromJavaRDD(
-        SharedSpark.jsc().parallelize(tasks, 8).flatMap(p -> {
-          List<scala.Tuple2<Long, String>> out = new ArrayList<>();
-          int source = 7 - p;
-          for (long key : new long[] {0, 3, 1L << 40}) {
-            out.add(new scala.Tuple2<>(OrderedByKey.tag(key, source), "s" + source));
-          }
-          if (p == 5) {
-            out.add(new scala.Tuple2<>(OrderedByKey.tag(9, source), "only"));
-          }
-          return out.iterator();
-        }));
-    java.util.Map<Long, String> sums = OrderedByKey.reduce(tagged, 3, (x, y) -> x + "," + y).collectAsMap();
-    String inOrder = "s0,s1,s2,s3,s4,s5,s6,s7";
-    assertEquals(java.util.Map.of(0L, inOrder, 3L, inOrder, 1L << 40, inOrder, 9L, "only"), new java.util.HashMap<>(sums));
-    assertThrows(IllegalArgumentException.class, () -> OrderedByKey.tag(-1, 0));
-    assertThrows(IllegalArgumentException.class, () -> OrderedByKey.tag(0, 1 << OrderedByKey.SOURCE_BITS));
   }
 }
