@@ -7,11 +7,14 @@
 // D[g][2t + 1], g = lane / 4, t = lane % 4; m16n8k16: see gemm_sm90.cu). What it cannot check: timing, memory-model or hardware-specific
 // behaviour; the GPU tests do that. Prints one line per kernel and exits 1 on the first mismatch.
 // Build: g++ -std=c++20 -O1 -pthread -ffp-contract=off src/test/cuda/emulate.cpp (from spark-amm-gpu/);
-// run with the argument "full" for 48 cases per GEMM kernel (minutes), without for 8 (KernelEmulationTest).
+// run with the argument "full" for 48 cases per GEMM kernel (minutes), without for 8 (KernelEmulationTest);
+// "dense ..." generates a dense sketch slice (see dense() below).
 #include <barrier>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -36,6 +39,19 @@ static double fragmentA[8][32], fragmentB[8][32];
 inline void __syncthreads() { blockBarrier->arrive_and_wait(); }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dsub_rn(double a, double b) { return a - b; }
+inline double __ddiv_rn(double a, double b) { return a / b; }
+inline long long __double_as_longlong(double x) {
+  long long bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+inline double __longlong_as_double(long long bits) {
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+inline int min(int a, int b) { return a < b ? a : b; }
 
 void emulatedMma8x8x4(double& d0, double& d1, double a, double b) {
   const int w = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
@@ -77,6 +93,7 @@ void emulatedMma16x8x8(double (&d)[4], const double (&a)[4], const double (&b)[2
 #include "../../main/cuda/gemm.cu"
 #include "../../main/cuda/gemm_sm90.cu"
 #include "../../main/cuda/scatter.cu"
+#include "../../main/cuda/dense.cu"
 
 template <class Kernel>
 static void launch(int gridX, int gridY, int threads, Kernel kernel) {
@@ -201,7 +218,31 @@ static bool checkScatter(std::mt19937_64& random) {
   return true;
 }
 
+// "dense KIND WIDTH START LEN KEY SIGNKEY COLUMNSIGNS SCALE TABLES OUT": runs dense_rademacher (KIND 0) or
+// dense_gaussian (1) and writes S's slice, transposed as the kernels store it, to OUT (len x l doubles,
+// native order); TABLES holds the ziggurat's 513 doubles. Integers in decimal, SCALE as %a. The caller
+// (KernelEmulationTest) compares the values with org.sparkamm.random.DenseColumns.
+static int dense(char** argv) {
+  const int kind = std::atoi(argv[2]), width = std::atoi(argv[3]), len = std::atoi(argv[5]), columnSigns = std::atoi(argv[8]);
+  const long long start = std::strtoll(argv[4], nullptr, 10);
+  const u64 key = std::strtoull(argv[6], nullptr, 10), signKey = std::strtoull(argv[7], nullptr, 10);
+  const double scale = std::strtod(argv[9], nullptr);
+  std::vector<double> tables(2 * ZIGGURAT_LAYERS + 1), out((size_t)len * width);
+  std::ifstream(argv[10], std::ios::binary).read(reinterpret_cast<char*>(tables.data()), tables.size() * sizeof(double));
+  const int threads = 32;
+  if (kind == 0) {
+    launch((len + threads - 1) / threads, (width + 63) / 64, threads,
+           [&] { dense_rademacher(width, start, len, key, signKey, columnSigns, scale, out.data()); });
+  } else {
+    launch((len + threads - 1) / threads, 1, threads,
+           [&] { dense_gaussian(width, start, len, key, signKey, columnSigns, scale, tables.data(), out.data()); });
+  }
+  std::ofstream(argv[11], std::ios::binary).write(reinterpret_cast<const char*>(out.data()), out.size() * sizeof(double));
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 12 && std::string(argv[1]) == "dense") return dense(argv);
   full = argc > 1 && std::string(argv[1]) == "full";
   std::mt19937_64 random(42);
   bool ok = checkGemm<double>("dgemm_dmma_sm90", random, 0x1p-53, dgemm_dmma_sm90)

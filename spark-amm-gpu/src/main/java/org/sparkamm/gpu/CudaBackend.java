@@ -4,6 +4,7 @@ import java.util.BitSet;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.local.CpuBackend;
+import org.sparkamm.random.DenseColumns;
 
 /**
  * The CUDA {@link ComputeBackend} ({@code cuda}): the module's own kernels (src/main/cuda, shipped as
@@ -14,7 +15,8 @@ import org.sparkamm.local.CpuBackend;
  *
  * <p>Per call: the task's GPU (its Spark {@code gpu} resource address, device 0 without one);
  * calls that would not pay for their transfers ({@link OffloadPolicy}: fewer than 2^22 flops or
- * fewer than 16 flops per transferred byte, so every scatter-add) run on the CPU backend. The
+ * fewer than 16 flops per transferred byte, so every scatter-add) run on the CPU backend. Dense
+ * sketch products generate S on the device ({@link #sketchProduct}), so only the data and the product move. The
  * {@code *OnDevice} methods skip that policy (tests, benchmark). DGEMM uses an FP64 tensor-core
  * kernel ({@link GemmKernel#DMMA_SM90} on Hopper, {@link GemmKernel#DMMA} on Ampere; {@code
  * -Dsparkamm.gpu.dgemm=fma} for the FMA kernel), SGEMM an FMA kernel; both agree with the CPU up to summation order ({@code |error| <= ~k eps sum |a||b|}). The
@@ -76,6 +78,43 @@ public final class CudaBackend implements ComputeBackend {
     } else {
       CpuBackend.INSTANCE.scatterColumns(v, off, ld, count, local, bucket, coef, rowFrom, rowTo, out, outLd);
     }
+  }
+
+  /**
+   * On the GPU when the product pays for moving X and C ({@link OffloadPolicy#sketchProductBytes}: S is
+   * generated on the device, so it never crosses PCIe and the CPU never generates it); otherwise the
+   * default: S generated on the CPU in panels, each panel product through {@link #dgemm}.
+   */
+  @Override
+  public void sketchProduct(DenseColumns s, long start, int len, boolean sketchLeft, int m,
+      double[] x, int offX, int ldX, double[] c, int offC, int ldc) {
+    int l = s.width();
+    if (unavailableReason() == null && m > 0 && len > 0 && 8L * m * l <= MAX_OPERAND_BYTES
+        && OffloadPolicy.pays(2.0 * m * len * l, OffloadPolicy.sketchProductBytes(m, len, l))) {
+      sketchProductOnDevice(GemmKernel.configured(CudaRuntime.get().taskDevice().major()), s, start, len, sketchLeft, m,
+          x, offX, ldX, c, offC, ldc);
+    } else {
+      ComputeBackend.super.sketchProduct(s, start, len, sketchLeft, m, x, offX, ldX, c, offC, ldc);
+    }
+  }
+
+  /**
+   * {@link #sketchProduct} on the calling task's GPU with the given GEMM kernel, whatever its size: S's
+   * columns generated on the device (Rademacher bit-identical to {@link DenseColumns}, Gaussian too
+   * except the device's exp/log in rare wedge and tail draws), the product equal to the CPU's up to
+   * summation order.
+   */
+  public void sketchProductOnDevice(GemmKernel kernel, DenseColumns s, long start, int len, boolean sketchLeft, int m,
+      double[] x, int offX, int ldX, double[] c, int offC, int ldc) {
+    int l = s.width();
+    AmmArgumentException.require(m >= 0 && len >= 0 && start >= 0, "sketch product: negative m=%d, len=%d or start=%d", m, len, start);
+    checkOperand("X", x.length, offX, ldX, sketchLeft ? len : m, sketchLeft ? m : len);
+    checkOperand("C", c.length, offC, ldc, sketchLeft ? l : m, sketchLeft ? m : l);
+    if (m == 0 || len == 0) {
+      return;
+    }
+    CudaRuntime.get().taskDevice().sketchProduct(kernel, s, start, len, sketchLeft, m, x, offX, ldX, c, offC, ldc,
+        CudaDevice.sketchChunk(m, len, l));
   }
 
   private boolean offloads(int m, int n, int k, boolean readsC, int elementBytes) {

@@ -34,6 +34,8 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
+import org.sparkamm.random.DenseColumns;
+import org.sparkamm.random.Ziggurat;
 
 /**
  * One GPU: its primary context with the module's kernels loaded, and one pinned host staging buffer
@@ -49,6 +51,11 @@ final class CudaDevice {
   private static final int TILE = 128;
   private static final int GEMM_THREADS = 256;
   private static final int SCATTER_THREADS = 128;
+  private static final int DENSE_THREADS = 128;
+  /** Bytes of X (and as many of S) per chunk of a sketch product: 256 MiB, so staging stays bounded whatever len is. */
+  private static final long SKETCH_CHUNK_BYTES = 1L << 28;
+  /** The ziggurat's layer edges then acceptance ratios, the CPU's own (staged with each Gaussian product). */
+  private static final double[] ZIGGURAT_TABLES = zigguratTables();
   private static final int MAX_GRID_Y = 65_535;
   private static final long ALIGN = 256;
 
@@ -59,6 +66,8 @@ final class CudaDevice {
   private final java.util.EnumMap<GemmKernel, CUfunction> dgemm = new java.util.EnumMap<>(GemmKernel.class);
   private final CUfunction sgemmFma = new CUfunction();
   private final CUfunction scatterColumns = new CUfunction();
+  private final CUfunction denseRademacher = new CUfunction();
+  private final CUfunction denseGaussian = new CUfunction();
   private Pointer host;
   private long hostBytes;
   private CUdeviceptr device;
@@ -101,6 +110,8 @@ final class CudaDevice {
       }
       cuModuleGetFunction(sgemmFma, modules[0], "sgemm_fma");
       cuModuleGetFunction(scatterColumns, modules[1], "scatter_columns");
+      cuModuleGetFunction(denseRademacher, modules[3], "dense_rademacher");
+      cuModuleGetFunction(denseGaussian, modules[3], "dense_gaussian");
     } catch (RuntimeException e) { // a PTX the driver cannot JIT (e.g. CUDA_ERROR_UNSUPPORTED_PTX_VERSION): give the context back
       cuDevicePrimaryCtxRelease(dev);
       throw e;
@@ -215,14 +226,79 @@ final class CudaDevice {
   private void runGemm(CUfunction function, boolean transA, boolean transB, int m, int n, int k, GemmLayout l,
       Pointer alpha, Pointer beta, boolean readsC) {
     cuMemcpyHtoD(device, host, readsC ? l.total : l.offC);
-    Pointer params = Pointer.to(ints(transA ? 1 : 0), ints(transB ? 1 : 0), ints(m), ints(n), ints(k), alpha,
-        Pointer.to(device), ints(l.rowsA), Pointer.to(device.withByteOffset(l.offB)), ints(l.rowsB), beta,
-        Pointer.to(device.withByteOffset(l.offC)), ints(m));
-    AmmArgumentException.require((n + TILE - 1) / TILE <= MAX_GRID_Y, "a GPU GEMM has at most %d columns, got %d",
-        MAX_GRID_Y * TILE, n);
-    cuLaunchKernel(function, (m + TILE - 1) / TILE, (n + TILE - 1) / TILE, 1, GEMM_THREADS, 1, 1, 0, null, params, null);
+    launchGemm(function, transA, transB, m, n, k, alpha, device, l.rowsA, device.withByteOffset(l.offB), l.rowsB, beta,
+        device.withByteOffset(l.offC), m);
     cuCtxSynchronize();
     cuMemcpyDtoH(host.withByteOffset(l.offC), device.withByteOffset(l.offC), l.bytesC);
+  }
+
+  /** Launches a GEMM kernel on device operands (asynchronously, on the default stream). */
+  private static void launchGemm(CUfunction function, boolean transA, boolean transB, int m, int n, int k, Pointer alpha,
+      Pointer a, int lda, Pointer b, int ldb, Pointer beta, Pointer c, int ldc) {
+    AmmArgumentException.require((n + TILE - 1) / TILE <= MAX_GRID_Y, "a GPU GEMM has at most %d columns, got %d",
+        MAX_GRID_Y * TILE, n);
+    Pointer params = Pointer.to(ints(transA ? 1 : 0), ints(transB ? 1 : 0), ints(m), ints(n), ints(k), alpha,
+        Pointer.to(a), ints(lda), Pointer.to(b), ints(ldb), beta, Pointer.to(c), ints(ldc));
+    cuLaunchKernel(function, (m + TILE - 1) / TILE, (n + TILE - 1) / TILE, 1, GEMM_THREADS, 1, 1, 0, null, params, null);
+  }
+
+  /**
+   * {@link org.sparkamm.local.ComputeBackend#sketchProduct} with S generated on the device
+   * (src/main/cuda/dense.cu): C is staged and uploaded once; then, per chunk of {@code chunk} inner
+   * indices ({@link #sketchChunk}), X's chunk is staged and uploaded, its columns of S are generated
+   * (transposed, len x l) beside it, and the GEMM kernel adds the chunk's product into C on the device
+   * (staging the next chunk overlaps the kernels of this one: the default stream orders the upload
+   * after them); C comes back once. Moves 8 (m len + 2 m l) bytes, S never crosses PCIe. m, len, l >= 1,
+   * arguments checked by the caller.
+   */
+  synchronized void sketchProduct(GemmKernel kernel, DenseColumns s, long start, int len, boolean sketchLeft, int m,
+      double[] x, int offX, int ldX, double[] c, int offC, int ldc, int chunk) {
+    int l = s.width();
+    boolean gaussian = s.entries() == DenseColumns.Entries.GAUSSIAN;
+    long offProduct = align(8L * ZIGGURAT_TABLES.length);
+    long bytesProduct = 8L * m * l;
+    long offChunk = offProduct + align(bytesProduct);
+    long offSketch = offChunk + align(8L * m * chunk);
+    AmmArgumentException.require(bytesProduct <= Integer.MAX_VALUE,
+        "a GPU sketch product of %d x %d exceeds the 2 GiB a staging view holds", m, l);
+    prepare(offSketch, offSketch + 8L * l * chunk);
+    int rowsC = sketchLeft ? l : m;
+    int colsC = sketchLeft ? m : l;
+    view(0, 8L * ZIGGURAT_TABLES.length).asDoubleBuffer().put(ZIGGURAT_TABLES);
+    put(view(offProduct, bytesProduct).asDoubleBuffer(), c, offC, ldc, rowsC, colsC);
+    cuMemcpyHtoD(device, host, offChunk);
+    CUdeviceptr product = device.withByteOffset(offProduct);
+    CUdeviceptr data = device.withByteOffset(offChunk);
+    CUdeviceptr sketch = device.withByteOffset(offSketch);
+    Pointer one = Pointer.to(new double[] {1});
+    for (int from = 0; from < len; from += chunk) {
+      int w = Math.min(chunk, len - from);
+      if (sketchLeft) { // X is w x m: rows [from, from + w) of the block's inner range
+        put(view(offChunk, 8L * w * m).asDoubleBuffer(), x, offX + from, ldX, w, m);
+      } else { // X is m x w
+        put(view(offChunk, 8L * m * w).asDoubleBuffer(), x, offX + from * ldX, ldX, m, w);
+      }
+      cuMemcpyHtoD(data, host.withByteOffset(offChunk), 8L * m * w);
+      int blocks = (w + DENSE_THREADS - 1) / DENSE_THREADS;
+      if (gaussian) {
+        cuLaunchKernel(denseGaussian, blocks, 1, 1, DENSE_THREADS, 1, 1, 0, null,
+            denseArguments(s, start + from, w, Pointer.to(device), Pointer.to(sketch)), null);
+      } else {
+        cuLaunchKernel(denseRademacher, blocks, (l + 63) / 64, 1, DENSE_THREADS, 1, 1, 0, null,
+            denseArguments(s, start + from, w, Pointer.to(sketch)), null);
+      }
+      if (sketchLeft) { // C (l x m) += S X = (S^T)^T X
+        launchGemm(function(kernel), true, false, l, m, w, one, sketch, w, data, w, one, product, l);
+      } else { // C (m x l) += X S^T
+        launchGemm(function(kernel), false, false, m, l, w, one, data, m, sketch, w, one, product, m);
+      }
+    }
+    cuCtxSynchronize();
+    cuMemcpyDtoH(host.withByteOffset(offProduct), product, bytesProduct);
+    DoubleBuffer result = view(offProduct, bytesProduct).asDoubleBuffer();
+    for (int j = 0; j < colsC; j++) {
+      result.get(c, offC + j * ldc, rowsC);
+    }
   }
 
   /**
@@ -349,20 +425,31 @@ final class CudaDevice {
 
   /** Makes the context current on this thread and both buffers at least {@code bytes} long. */
   private void prepare(long bytes) {
+    prepare(bytes, bytes);
+  }
+
+  /** Makes the context current on this thread, the pinned buffer at least {@code hostNeed} bytes and the device one {@code deviceNeed}. */
+  private void prepare(long hostNeed, long deviceNeed) {
     cuCtxSetCurrent(context);
-    if (bytes > hostBytes || bytes > deviceBytes) {
-      long size = Math.max(bytes, hostBytes + hostBytes / 2);
-      size = (size + (1 << 20) - 1) >> 20 << 20;
+    if (hostNeed > hostBytes || deviceNeed > deviceBytes) {
+      long hostSize = grown(hostNeed, hostBytes);
+      long deviceSize = grown(deviceNeed, deviceBytes);
       freeBuffers();
       Pointer newHost = new Pointer();
-      cuMemAllocHost(newHost, size);
+      cuMemAllocHost(newHost, hostSize);
       host = newHost;
-      hostBytes = size;
+      hostBytes = hostSize;
       CUdeviceptr newDevice = new CUdeviceptr();
-      cuMemAlloc(newDevice, size);
+      cuMemAlloc(newDevice, deviceSize);
       device = newDevice;
-      deviceBytes = size;
+      deviceBytes = deviceSize;
     }
+  }
+
+  /** At least {@code need} and half again the current size, in whole MiB. */
+  private static long grown(long need, long current) {
+    long size = Math.max(need, current + current / 2);
+    return (size + (1 << 20) - 1) >> 20 << 20;
   }
 
   /** The pinned staging bytes [from, from + bytes) in native order (bytes <= 2^31 - 1). */
@@ -372,6 +459,28 @@ final class CudaDevice {
 
   private static Pointer ints(int value) {
     return Pointer.to(new int[] {value});
+  }
+
+  /** Inner indices per chunk of a sketch product: at most {@link #SKETCH_CHUNK_BYTES} of X and as many of S. */
+  static int sketchChunk(int m, int len, int l) {
+    return (int) Math.max(1, Math.min(len, SKETCH_CHUNK_BYTES / (8L * Math.max(m, l))));
+  }
+
+  /** The kernel arguments of dense.cu's generators: (width, start, len, key, signKey, columnSigns, scale, buffers...). */
+  private static Pointer denseArguments(DenseColumns s, long start, int len, Pointer... buffers) {
+    Pointer[] arguments = Arrays.copyOf(new Pointer[] {ints(s.width()), Pointer.to(new long[] {start}), ints(len),
+        Pointer.to(new long[] {s.key()}), Pointer.to(new long[] {s.signKey()}), ints(s.columnSigns() ? 1 : 0),
+        Pointer.to(new double[] {s.scale()})}, 7 + buffers.length);
+    System.arraycopy(buffers, 0, arguments, 7, buffers.length);
+    return Pointer.to(arguments);
+  }
+
+  private static double[] zigguratTables() {
+    double[] edges = Ziggurat.layerEdges();
+    double[] ratios = Ziggurat.acceptRatios();
+    double[] tables = Arrays.copyOf(edges, edges.length + ratios.length);
+    System.arraycopy(ratios, 0, tables, edges.length, ratios.length);
+    return tables;
   }
 
   /** Stages the rows x cols matrix at {@code off} with leading dimension {@code ld} compactly (column after column). */

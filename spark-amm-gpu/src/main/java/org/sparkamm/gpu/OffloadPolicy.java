@@ -28,6 +28,14 @@ final class OffloadPolicy {
     return flops >= MIN_FLOPS && flops >= MIN_INTENSITY * bytes;
   }
 
+  /**
+   * Bytes a dense sketch product moves when S is generated on the device: X (m x len) down, C (m x l)
+   * down and back. Intensity {@code 2 m len l / (8 (m len + 2 m l))}, about l / 4 for len >> l.
+   */
+  static double sketchProductBytes(int m, int len, int l) {
+    return 8.0 * ((double) m * len + 2.0 * m * l);
+  }
+
   /** Bytes a GEMM moves: op(A), op(B) and C down, C back up, and C down once more when beta != 0. */
   static double gemmBytes(int m, int n, int k, boolean readsC, int elementBytes) {
     return (double) elementBytes * ((double) m * k + (double) k * n + (double) m * n * (readsC ? 2 : 1));

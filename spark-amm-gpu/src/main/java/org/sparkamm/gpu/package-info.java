@@ -2,7 +2,8 @@
  * The optional CUDA backend of spark-amm ({@link org.sparkamm.gpu.CudaBackend}, a {@link
  * org.sparkamm.local.ComputeBackend} found by {@link java.util.ServiceLoader}): the module's own
  * kernels (src/main/cuda: tiled FP64 tensor-core and FMA DGEMM, FMA SGEMM, a deterministic
- * scatter-add), shipped as PTX (compute_80, and compute_90 for Hopper's kernel) and loaded through
+ * scatter-add, the dense sketches' Rademacher and Gaussian columns from the core's counter function),
+ * shipped as PTX (compute_80, and compute_90 for Hopper's kernel) and loaded through
  * JCuda's driver API, which needs only the NVIDIA driver's {@code libcuda.so.1}: no cuBLAS, no NVRTC.
  * Without a driver or device the backend reports why ({@code unavailableReason()}) and every call
  * runs on the CPU backend.

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
 import org.sparkamm.error.AmmException;
 import org.sparkamm.local.CpuBackend;
+import org.sparkamm.random.DenseColumns;
+import org.sparkamm.random.DenseColumns.Entries;
 
 /** What the backend promises where CUDA cannot run (the build machines, CI): a cached reason and the CPU's results. */
 class CudaBackendWithoutGpuTest {
@@ -49,6 +51,8 @@ class CudaBackendWithoutGpuTest {
     assertTrue(e.getMessage().contains(cuda.unavailableReason()), e.getMessage());
     assertThrows(AmmException.class, () -> cuda.scatterColumnsOnDevice(x, 0, 2, 1, new int[] {0}, new int[] {0},
         new double[] {1}, 0, 2, new double[4], 2));
+    assertThrows(AmmException.class, () -> cuda.sketchProductOnDevice(GemmKernel.DMMA,
+        new DenseColumns(Entries.GAUSSIAN, 1, 2, false, 1), 0, 2, false, 2, x, 0, 2, new double[4], 0, 2));
   }
 
   @Test
@@ -86,5 +90,17 @@ class CudaBackendWithoutGpuTest {
     double[] outExpected = s.out.clone();
     CpuBackend.INSTANCE.scatterColumns(s.v, 3, s.ld, s.count, s.local, s.bucket, s.coef, 5, 45, outExpected, s.outLd);
     assertArrayEquals(outExpected, out);
+
+    int l = 200;
+    for (boolean sketchLeft : new boolean[] {false, true}) { // the default: panels generated on the CPU
+      DenseColumns sketch = new DenseColumns(Entries.GAUSSIAN, 9, l, true, 0.1);
+      assertTrue(OffloadPolicy.pays(2.0 * m * k * l, OffloadPolicy.sketchProductBytes(m, k, l)));
+      double[] product = random.doubles((long) m * l).toArray();
+      double[] productExpected = product.clone();
+      cuda.sketchProduct(sketch, 1000, k, sketchLeft, m, a, 5, sketchLeft ? k : m, product, 0, sketchLeft ? l : m);
+      CpuBackend.INSTANCE.sketchProduct(sketch, 1000, k, sketchLeft, m, a, 5, sketchLeft ? k : m, productExpected, 0,
+          sketchLeft ? l : m);
+      assertArrayEquals(productExpected, product);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package org.sparkamm.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sparkamm.local.CpuBackend;
+import org.sparkamm.random.DenseColumns;
+import org.sparkamm.random.DenseColumns.Entries;
 
 /**
  * Every kernel against the CPU backend, on a GPU only (skipped with the reason elsewhere). GEMM
@@ -141,6 +144,113 @@ class CudaKernelsGpuTest {
         CpuBackend.INSTANCE.scatterColumns(s.v, 3, s.ld, s.count, s.local, s.bucket, s.coef, rows[0], rows[1], expected, s.outLd);
         assertArrayEquals(expected, out, "scatter rows=" + p[0] + " hits=" + p[2] + " buckets=" + p[3]);
       }
+    }
+  }
+
+  /**
+   * Dense sketch products with S generated on the device against the CPU's default (S generated in
+   * panels, BLAS): both orientations, both entry kinds, column signs, ragged m, len and l, whole and
+   * in chunks of 7 and 256 inner indices (the chunk loop's offsets); tolerance as for the GEMMs with k = len (S's entries are the
+   * same values up to the rare last bits of Gaussian tail draws, far below it).
+   */
+  @Test
+  void sketchProductsMatchTheCpu() {
+    SplittableRandom random = new SplittableRandom(15);
+    GemmKernel kernel = GemmKernel.configured(CudaRuntime.get().device(0).major());
+    int[][] shapes = {{1, 1, 1}, {130, 257, 65}, {300, 1000, 200}, {77, 5000, 129}};
+    for (int[] shape : shapes) {
+      for (Entries entries : Entries.values()) {
+        for (boolean sketchLeft : new boolean[] {false, true}) {
+          int m = shape[0];
+          int len = shape[1];
+          int l = shape[2];
+          DenseColumns s = new DenseColumns(entries, 21, l, sketchLeft, 1 / Math.sqrt(l));
+          int ldX = (sketchLeft ? len : m) + 3;
+          double[] x = random.doubles(2 + (long) ldX * (sketchLeft ? m : len), -1, 1).toArray();
+          int ldc = (sketchLeft ? l : m) + 1;
+          double[] c = random.doubles((long) ldc * (sketchLeft ? m : l), -1, 1).toArray();
+          double[] c0 = c.clone();
+          double[] expected = c.clone();
+          CpuBackend.INSTANCE.sketchProduct(s, 1L << 33, len, sketchLeft, m, x, 2, ldX, expected, 0, ldc);
+          for (int chunk : new int[] {len, 7, 256}) {
+            c = c0.clone();
+            if (chunk == len) {
+              CUDA.sketchProductOnDevice(kernel, s, 1L << 33, len, sketchLeft, m, x, 2, ldX, c, 0, ldc);
+            } else {
+              CudaRuntime.get().device(0).sketchProduct(kernel, s, 1L << 33, len, sketchLeft, m, x, 2, ldX, c, 0, ldc, chunk);
+            }
+            checkSketchProduct(s, len, sketchLeft, m, x, ldX, c0, c, expected, ldc, chunk);
+          }
+        }
+      }
+    }
+  }
+
+  /** C against the CPU's, entry by entry, and untouched outside its rows. */
+  private static void checkSketchProduct(DenseColumns s, int len, boolean sketchLeft, int m, double[] x, int ldX,
+      double[] c0, double[] c, double[] expected, int ldc, int chunk) {
+    int l = s.width();
+    double maxS = 0; // |sum_k x_ik s_jk| <= max|s| sum_k |x_ik| bounds the summands of output entry (i, j)
+    double[] column = new double[l];
+    for (int j = 0; j < len; j++) {
+      s.column((1L << 33) + j, column, 0);
+      for (double v : column) {
+        maxS = Math.max(maxS, Math.abs(v));
+      }
+    }
+    double[] rowAbs = new double[m];
+    for (int i = 0; i < m; i++) {
+      for (int k = 0; k < len; k++) {
+        rowAbs[i] += Math.abs(x[2 + (sketchLeft ? k + i * ldX : i + k * ldX)]);
+      }
+    }
+    for (int o = 0; o < c.length; o++) {
+      int row = o % ldc;
+      if (row >= (sketchLeft ? l : m)) {
+        assertTrue(Double.compare(c[o], c0[o]) == 0, "wrote outside C at " + o);
+        continue;
+      }
+      double summands = maxS * rowAbs[sketchLeft ? o / ldc : row];
+      double tol = 2 * (len + 2) * 0x1p-53 * (summands + Math.abs(c0[o]));
+      assertTrue(Math.abs(c[o] - expected[o]) <= tol, s.entries() + " chunk=" + chunk + " m=" + m + " len=" + len + " l=" + l
+          + " sketchLeft=" + sketchLeft + " at " + o + ": " + c[o] + ", CPU " + expected[o] + ", tolerance " + tol);
+    }
+  }
+
+  /**
+   * The device's S itself, read out through X = I (C = I S_s^T = S_s^T exactly: one non-zero product
+   * per entry): Rademacher bit for bit equal to {@link DenseColumns}, Gaussian within 4 ulps (bit for
+   * bit but where the device's exp/log enter); a 2^40 start index; counts of differing entries printed.
+   */
+  @Test
+  void deviceGeneratedColumnsAreTheCpus() {
+    GemmKernel kernel = GemmKernel.configured(CudaRuntime.get().device(0).major());
+    int len = 600;
+    for (DenseColumns s : new DenseColumns[] {new DenseColumns(Entries.RADEMACHER, 5, 130, true, 0.25),
+        new DenseColumns(Entries.GAUSSIAN, 5, 1000, true, 1 / Math.sqrt(1000))}) {
+      int l = s.width();
+      double[] identity = new double[len * len];
+      for (int j = 0; j < len; j++) {
+        identity[j + j * len] = 1;
+      }
+      double[] c = new double[len * l];
+      long start = (1L << 40) + 3;
+      CUDA.sketchProductOnDevice(kernel, s, start, len, false, len, identity, 0, len, c, 0, len);
+      double[] column = new double[l];
+      int differing = 0;
+      for (int j = 0; j < len; j++) {
+        s.column(start + j, column, 0);
+        for (int t = 0; t < l; t++) {
+          double d = c[j + t * len];
+          if (s.entries() == Entries.RADEMACHER) {
+            assertEquals(Double.doubleToRawLongBits(column[t]), Double.doubleToRawLongBits(d), "column " + j + " entry " + t);
+          } else {
+            assertTrue(Math.abs(d - column[t]) <= 4 * Math.ulp(column[t]), "column " + j + " entry " + t + ": " + d + " vs " + column[t]);
+            differing += d == column[t] ? 0 : 1;
+          }
+        }
+      }
+      System.out.printf("device %s columns: %d of %d entries differ from the CPU's in their last bits%n", s.entries(), differing, len * l);
     }
   }
 

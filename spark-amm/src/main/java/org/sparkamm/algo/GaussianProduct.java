@@ -1,5 +1,6 @@
 package org.sparkamm.algo;
 
+import org.sparkamm.random.DenseColumns;
 import org.sparkamm.sketch.DenseSketch;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
@@ -27,7 +28,7 @@ public final class GaussianProduct extends AmmAlgorithm {
 
   @Override
   public InnerSketch sketch(long n, int l, long seed, InnerMasses masses) {
-    return new DenseSketch(DenseSketch.Entries.GAUSSIAN, seed, l, false);
+    return new DenseSketch(DenseColumns.Entries.GAUSSIAN, seed, l, false);
   }
 
   @Override

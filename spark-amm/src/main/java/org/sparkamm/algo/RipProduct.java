@@ -1,5 +1,6 @@
 package org.sparkamm.algo;
 
+import org.sparkamm.random.DenseColumns;
 import org.sparkamm.sketch.DenseSketch;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
@@ -24,7 +25,7 @@ public final class RipProduct extends AmmAlgorithm {
 
   @Override
   public InnerSketch sketch(long n, int l, long seed, InnerMasses masses) {
-    return new DenseSketch(DenseSketch.Entries.RADEMACHER, seed, l, true);
+    return new DenseSketch(DenseColumns.Entries.RADEMACHER, seed, l, true);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Set;
 import org.sparkamm.config.AmmConfig;
 import org.sparkamm.error.AmmArgumentException;
+import org.sparkamm.random.DenseColumns;
 import org.sparkamm.sketch.DenseSketch;
 import org.sparkamm.sketch.InnerMasses;
 import org.sparkamm.sketch.InnerSketch;
@@ -69,7 +70,7 @@ public final class TugOfWar extends AmmAlgorithm {
 
   @Override
   public InnerSketch sketch(long n, int l, long seed, InnerMasses masses) {
-    return new DenseSketch(DenseSketch.Entries.RADEMACHER, seed, sketchWidth(l), false, l);
+    return new DenseSketch(DenseColumns.Entries.RADEMACHER, seed, sketchWidth(l), false, l);
   }
 
   @Override

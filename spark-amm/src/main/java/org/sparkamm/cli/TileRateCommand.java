@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Set;
 import org.sparkamm.Amm;
 import org.sparkamm.algo.AmmAlgorithm;
+import org.sparkamm.random.DenseColumns;
 import org.sparkamm.sketch.DenseTile;
 import org.sparkamm.sketch.InnerSketch;
 import org.sparkamm.sketch.Side;
@@ -29,7 +30,7 @@ final class TileRateCommand {
         continue;
       }
       InnerSketch sketch = algo.sketch(1 << 20, l, 1, null);
-      SketchSlice slice = sketch.slice(0, DenseTile.PANEL, Side.A);
+      SketchSlice slice = sketch.slice(0, DenseColumns.PANEL, Side.A);
       if (!(slice instanceof DenseTile)) {
         continue;
       }
@@ -37,8 +38,8 @@ final class TileRateCommand {
       long start = System.nanoTime();
       long deadline = start + (long) (seconds * 1e9);
       double sink = 0;
-      for (long from = 0; System.nanoTime() < deadline; from += DenseTile.PANEL) {
-        double[] tile = ((DenseTile) sketch.slice(from, DenseTile.PANEL, Side.A)).tile(0, DenseTile.PANEL);
+      for (long from = 0; System.nanoTime() < deadline; from += DenseColumns.PANEL) {
+        double[] tile = ((DenseTile) sketch.slice(from, DenseColumns.PANEL, Side.A)).tile(0, DenseColumns.PANEL);
         sink += tile[tile.length - 1];
         values += tile.length;
       }

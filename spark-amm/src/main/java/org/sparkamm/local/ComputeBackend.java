@@ -1,5 +1,7 @@
 package org.sparkamm.local;
 
+import org.sparkamm.random.DenseColumns;
+
 /**
  * Where the dense local products of one JVM run: the block GEMMs of the exact product, the reduced
  * products {@code (A S^T)(S B)^T} of every sketch, the float32 products of the quantized methods,
@@ -11,8 +13,9 @@ package org.sparkamm.local;
  * module, are found on the classpath with {@link java.util.ServiceLoader} (a {@code
  * META-INF/services/org.sparkamm.local.ComputeBackend} entry). Every implementation computes the
  * same values as the CPU backend up to floating-point summation order: the same formula, the same
- * operands, no approximation of its own. Randomness never enters a backend: the sketch slices it is
- * given were drawn by the caller as pure functions of (seed, index).
+ * operands, no approximation of its own. Randomness enters a backend only through {@link
+ * #sketchProduct}, as the definition of a dense sketch's columns ({@link DenseColumns}, pure functions
+ * of (seed, index)), which a backend may generate where it multiplies them.
  *
  * <p>All matrices are column-major with explicit offsets and leading dimensions, as in BLAS. A
  * backend may decline a call that would not pay (too few flops for its transfer costs) by
@@ -49,4 +52,32 @@ public interface ComputeBackend {
    */
   void scatterColumns(double[] v, int off, int ld, int count, int[] local, int[] bucket, double[] coef,
       int rowFrom, int rowTo, double[] out, int outLd);
+
+  /**
+   * The product of a column-major block X with the columns [start, start + len) of a dense sketch S
+   * (the l x len slice {@code S_s}, l = {@code s.width()}), added into C:
+   * <ul>
+   *   <li>{@code sketchLeft == false}: {@code C += X S_s^T}, X m x len, C m x l;
+   *   <li>{@code sketchLeft == true}: {@code C += S_s X}, X len x m, C l x m.
+   * </ul>
+   * X at {@code x[offX + i + j * ldX]}, C at {@code c[offC + i + j * ldc]}. Cost 2 m len l flops and
+   * l len generated entries. The default generates {@value DenseColumns#PANEL} columns at a time on
+   * this JVM's CPU and multiplies each panel by {@link #dgemm}; a backend may instead generate S_s
+   * where it multiplies (the GPU module does, on the device, from the same counter function), so that
+   * only X and C move.
+   */
+  default void sketchProduct(DenseColumns s, long start, int len, boolean sketchLeft, int m,
+      double[] x, int offX, int ldX, double[] c, int offC, int ldc) {
+    int l = s.width();
+    double[] tile = new double[Math.min(len, DenseColumns.PANEL) * l]; // one buffer for all panels
+    for (int from = 0; from < len; from += DenseColumns.PANEL) {
+      int w = Math.min(len, from + DenseColumns.PANEL) - from;
+      s.tile(start + from, w, tile);
+      if (sketchLeft) {
+        dgemm(false, false, l, m, w, 1.0, tile, 0, l, x, offX + from, ldX, 1.0, c, offC, ldc);
+      } else {
+        dgemm(false, true, m, l, w, 1.0, x, offX + from * ldX, ldX, tile, 0, l, 1.0, c, offC, ldc);
+      }
+    }
+  }
 }

@@ -33,6 +33,19 @@ public final class Ziggurat {
 
   private Ziggurat() {}
 
+  /**
+   * A copy of the 257 layer edges x_0 .. x_256 (x_0 the base strip's virtual width V / f(R), x_1 = R,
+   * x_256 = 0), for a generator elsewhere that must draw the same variates (the GPU module's).
+   */
+  public static double[] layerEdges() {
+    return X.clone();
+  }
+
+  /** A copy of the 256 acceptance ratios x_(i+1) / x_i: a point of layer i with |u| below it is inside the density. */
+  public static double[] acceptRatios() {
+    return RATIO.clone();
+  }
+
   /** The next standard normal from {@code s} (which advances by one word, rarely more). */
   public static double next(ElementStream s) {
     while (true) {

@@ -1,14 +1,12 @@
 package org.sparkamm.sketch;
 
-import org.sparkamm.random.CounterRng;
-import org.sparkamm.random.ElementStream;
-import org.sparkamm.random.Streams;
-import org.sparkamm.random.Ziggurat;
+import org.sparkamm.random.DenseColumns;
+import org.sparkamm.random.DenseColumns.Entries;
 
 /**
- * A dense random S (l x n) with i.i.d. entries, generated column by column from the seed: column i
- * is the sequence of a counter-based stream started at (seed, i), so any tile of S equals the slice
- * of the whole operator. Applied in {@link DenseTile} panels by BLAS-3.
+ * A dense random S (l x n) with i.i.d. entries, generated column by column from the seed
+ * ({@link DenseColumns}: column i is a counter-based stream started at (seed, i)), so any tile of S
+ * equals the slice of the whole operator. Applied by BLAS-3 ({@link DenseTile}).
  *
  * <ul>
  *   <li>{@link Entries#RADEMACHER}: entries +-1/sqrt(l), 64 per random word. Then
@@ -23,21 +21,10 @@ import org.sparkamm.random.Ziggurat;
  * random sign d_i (LibAMM's {@code rip}: {@code R D}); that leaves the distribution of a Rademacher
  * S unchanged. Cost: l random values per inner index and side, 2 l flops per entry of the data.
  */
-public final class DenseSketch implements InnerSketch, DenseTile.Columns {
+public final class DenseSketch implements InnerSketch {
   private static final long serialVersionUID = 1L;
 
-  /** The entry distribution. */
-  public enum Entries {
-    RADEMACHER,
-    GAUSSIAN
-  }
-
-  private final Entries entries;
-  private final long key;
-  private final long signKey;
-  private final boolean columnSigns;
-  private final int width;
-  private final double scale;
+  private final DenseColumns columns;
 
   public DenseSketch(Entries entries, long seed, int width, boolean columnSigns) {
     this(entries, seed, width, columnSigns, width);
@@ -48,44 +35,16 @@ public final class DenseSketch implements InnerSketch, DenseTile.Columns {
    * independent sketches of {@code unit} rows side by side, built in one pass ({@code tugOfWar}).
    */
   public DenseSketch(Entries entries, long seed, int width, boolean columnSigns, int unit) {
-    this.entries = entries;
-    this.key = CounterRng.streamKey(seed, Streams.DENSE_ENTRIES);
-    this.signKey = CounterRng.streamKey(seed, Streams.COLUMN_SIGNS);
-    this.columnSigns = columnSigns;
-    this.width = width;
-    this.scale = 1.0 / Math.sqrt(unit);
+    this.columns = new DenseColumns(entries, seed, width, columnSigns, 1.0 / Math.sqrt(unit));
   }
 
   @Override
   public int width() {
-    return width;
+    return columns.width();
   }
 
   @Override
   public SketchSlice slice(long start, int len, Side side) {
-    return new DenseTile(this, width, start, len);
-  }
-
-  @Override
-  public void column(long index, double[] out, int off) {
-    ElementStream s = new ElementStream().reset(key, index);
-    double c = scale;
-    if (columnSigns && (CounterRng.bits(signKey, index) & 1L) == 0) {
-      c = -c;
-    }
-    if (entries == Entries.RADEMACHER) {
-      long minus = Double.doubleToRawLongBits(-c); // a 1 bit flips its sign to +c, branch-free
-      for (int t = 0; t < width; t += 64) {
-        long bits = s.nextLong();
-        int end = Math.min(width, t + 64);
-        for (int u = t; u < end; u++, bits >>>= 1) {
-          out[off + u] = Double.longBitsToDouble(minus ^ (bits << 63));
-        }
-      }
-    } else {
-      for (int t = 0; t < width; t++) {
-        out[off + t] = c * Ziggurat.next(s);
-      }
-    }
+    return new DenseTile(columns, start, len);
   }
 }

@@ -3,6 +3,7 @@ package org.sparkamm.sketch;
 import java.io.Serializable;
 import org.sparkamm.local.BackendChoice;
 import org.sparkamm.local.ComputeBackend;
+import org.sparkamm.random.DenseColumns;
 
 /**
  * Accumulates the sketch {@code M S^T} (rows x l, column-major) of a matrix M whose columns are
@@ -15,7 +16,7 @@ import org.sparkamm.local.ComputeBackend;
  * buffers are folded in once, by {@link #result()}. Accumulators of disjoint inner ranges {@link #merge} by addition,
  * which is what makes the sketch a map-side combinable, tree-aggregatable partial result.
  *
- * <p>The column-major scatter-adds and the dense-tile products run on the {@link ComputeBackend}
+ * <p>The column-major scatter-adds and the dense-sketch products run on the {@link ComputeBackend}
  * that the accumulator's {@link BackendChoice} resolves to in the JVM where they run (the choice is
  * serialized with the accumulator, the backend is not); merging and folding are plain loops.
  */
@@ -216,22 +217,18 @@ public final class SketchAccumulator implements Serializable {
   }
 
   /**
-   * Adds the rows [rowFrom, rowTo) of a column-major block times a dense tile: the sketch gains
-   * {@code M[rowFrom:rowTo, :] T^T}, T the l x len slice of S stored column-major ({@code
-   * tile[t + j * l]}); one dgemm.
+   * Adds the rows [rowFrom, rowTo) of a dense block times the columns [start, start + len) of a dense
+   * sketch S (the block's inner indices 0 .. len - 1), one {@link ComputeBackend#sketchProduct}: a
+   * column-major block (element (r, j) at {@code v[r + j * ld]}) into the sketch, {@code M S_s^T}; a
+   * row-major block (element (r, j) at {@code v[r * ld + j]}) into the transposed buffer, {@code S_s M^T}.
    */
-  public void addTileColumnMajor(double[] v, int off, int ld, int len, double[] tile, int rowFrom, int rowTo) {
-    backend().dgemm(false, true, rowTo - rowFrom, width, len, 1.0, v, off + rowFrom, ld, tile, 0, width, 1.0,
-        colMajor(), rowFrom, rows);
-  }
-
-  /**
-   * Adds the rows [rowFrom, rowTo) of a row-major block (element (r, j) at {@code v[off + r * ld + j]})
-   * times a dense tile, into the transposed buffer: {@code T M^T}, one dgemm.
-   */
-  public void addTileRowMajor(double[] v, int off, int ld, int len, double[] tile, int rowFrom, int rowTo) {
-    backend().dgemm(false, false, width, rowTo - rowFrom, len, 1.0, tile, 0, width, v, off + rowFrom * ld, ld, 1.0,
-        transposed(), rowFrom * width, width);
+  public void addDenseSketch(DenseColumns s, long start, int len, double[] v, int ld, boolean rowMajor,
+      int rowFrom, int rowTo) {
+    if (rowMajor) {
+      backend().sketchProduct(s, start, len, true, rowTo - rowFrom, v, rowFrom * ld, ld, transposed(), rowFrom * width, width);
+    } else {
+      backend().sketchProduct(s, start, len, false, rowTo - rowFrom, v, rowFrom, ld, colMajor(), rowFrom, rows);
+    }
   }
 
   /** Adds CSC columns [colFrom, colTo) times a dense tile whose column j - colFrom belongs to column j. */
