@@ -27,10 +27,17 @@ import org.sparkamm.random.DenseColumns.Entries;
  */
 class CudaKernelsGpuTest {
   private static final CudaBackend CUDA = new CudaBackend();
+  /**
+   * Set by {@link EmulatedDeviceTest}: the device is the CPU emulation (a thread per CUDA thread), so the
+   * GEMMs keep to a few thread blocks: ragged in m, n and k, 2 x 2 tiles.
+   */
+  private static final boolean EMULATED = Boolean.getBoolean("sparkamm.gpu.emulated");
   /** m, n, k: single elements, ragged edges around the 128 tile and 16 (8) k-slab, thin and long. */
-  private static final int[][] SHAPES = {{1, 1, 1}, {127, 129, 3}, {128, 128, 16}, {200, 77, 301}, {300, 260, 17},
-      {513, 1, 1000}, {1, 700, 50}, {257, 385, 129}};
-  private static final double[][] ALPHA_BETA = {{1, 0}, {-0.5, 2}, {3, 1}};
+  private static final int[][] SHAPES = EMULATED ? new int[][] {{1, 1, 1}, {130, 129, 19}}
+      : new int[][] {{1, 1, 1}, {127, 129, 3}, {128, 128, 16}, {200, 77, 301}, {300, 260, 17}, {513, 1, 1000}, {1, 700, 50},
+          {257, 385, 129}};
+  /** alpha, beta: beta = 0 must not read C, beta != 0 stages it (the emulation keeps one of each). */
+  private static final double[][] ALPHA_BETA = EMULATED ? new double[][] {{1, 0}, {-0.5, 2}} : new double[][] {{1, 0}, {-0.5, 2}, {3, 1}};
 
   @BeforeEach
   void onlyWithGpu() {
@@ -150,14 +157,14 @@ class CudaKernelsGpuTest {
   /**
    * Dense sketch products with S generated on the device against the CPU's default (S generated in
    * panels, BLAS): both orientations, both entry kinds, column signs, ragged m, len and l, whole and
-   * in chunks of 7 and 256 inner indices (the chunk loop's offsets); tolerance as for the GEMMs with k = len (S's entries are the
+   * in chunks of 7, 100 (emulated) and 256 inner indices (the chunk loop's offsets); tolerance as for the GEMMs with k = len (S's entries are the
    * same values up to the rare last bits of Gaussian tail draws, far below it).
    */
   @Test
   void sketchProductsMatchTheCpu() {
     SplittableRandom random = new SplittableRandom(15);
     GemmKernel kernel = GemmKernel.configured(CudaRuntime.get().device(0).major());
-    int[][] shapes = {{1, 1, 1}, {130, 257, 65}, {300, 1000, 200}, {77, 5000, 129}};
+    int[][] shapes = EMULATED ? new int[][] {{1, 1, 1}, {130, 257, 65}} : new int[][] {{1, 1, 1}, {130, 257, 65}, {300, 1000, 200}, {77, 5000, 129}};
     for (int[] shape : shapes) {
       for (Entries entries : Entries.values()) {
         for (boolean sketchLeft : new boolean[] {false, true}) {
@@ -172,7 +179,7 @@ class CudaKernelsGpuTest {
           double[] c0 = c.clone();
           double[] expected = c.clone();
           CpuBackend.INSTANCE.sketchProduct(s, 1L << 33, len, sketchLeft, m, x, 2, ldX, expected, 0, ldc);
-          for (int chunk : new int[] {len, 7, 256}) {
+          for (int chunk : EMULATED ? new int[] {len, 100} : new int[] {len, 7, 256}) {
             c = c0.clone();
             if (chunk == len) {
               CUDA.sketchProductOnDevice(kernel, s, 1L << 33, len, sketchLeft, m, x, 2, ldX, c, 0, ldc);
@@ -225,22 +232,23 @@ class CudaKernelsGpuTest {
   @Test
   void deviceGeneratedColumnsAreTheCpus() {
     GemmKernel kernel = GemmKernel.configured(CudaRuntime.get().device(0).major());
-    int len = 600;
+    int len = EMULATED ? 130 : 600;
+    int l = EMULATED ? 200 : 1000;
     for (DenseColumns s : new DenseColumns[] {new DenseColumns(Entries.RADEMACHER, 5, 130, true, 0.25),
-        new DenseColumns(Entries.GAUSSIAN, 5, 1000, true, 1 / Math.sqrt(1000))}) {
-      int l = s.width();
+        new DenseColumns(Entries.GAUSSIAN, 5, l, true, 1 / Math.sqrt(l))}) {
+      int width = s.width();
       double[] identity = new double[len * len];
       for (int j = 0; j < len; j++) {
         identity[j + j * len] = 1;
       }
-      double[] c = new double[len * l];
+      double[] c = new double[len * width];
       long start = (1L << 40) + 3;
       CUDA.sketchProductOnDevice(kernel, s, start, len, false, len, identity, 0, len, c, 0, len);
-      double[] column = new double[l];
+      double[] column = new double[width];
       int differing = 0;
       for (int j = 0; j < len; j++) {
         s.column(start + j, column, 0);
-        for (int t = 0; t < l; t++) {
+        for (int t = 0; t < width; t++) {
           double d = c[j + t * len];
           if (s.entries() == Entries.RADEMACHER) {
             assertEquals(Double.doubleToRawLongBits(column[t]), Double.doubleToRawLongBits(d), "column " + j + " entry " + t);
@@ -250,13 +258,14 @@ class CudaKernelsGpuTest {
           }
         }
       }
-      System.out.printf("device %s columns: %d of %d entries differ from the CPU's in their last bits%n", s.entries(), differing, len * l);
+      System.out.printf("device %s columns: %d of %d entries differ from the CPU's in their last bits%n", s.entries(), differing, len * width);
     }
   }
 
   @Test
   void concurrentCallsFromManyThreads() throws Exception {
-    int n = 300;
+    int n = EMULATED ? 200 : 300;
+    assertTrue(OffloadPolicy.pays(2.0 * n * n * n, OffloadPolicy.gemmBytes(n, n, n, false, 8)), "n = " + n + " stays on the CPU");
     SplittableRandom random = new SplittableRandom(14);
     double[] a = random.doubles(n * n).toArray();
     double[] b = random.doubles(n * n).toArray();
@@ -265,7 +274,7 @@ class CudaKernelsGpuTest {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<double[]>> results = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
+      for (int t = 0; t < (EMULATED ? 3 : 8); t++) {
         results.add(pool.submit(() -> {
           double[] c = new double[n * n];
           CUDA.dgemm(false, true, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
