@@ -12,6 +12,7 @@
  * org.sparkamm.gpu.CudaDevice} (one GPU: context, kernels, staging buffers), {@link
  * org.sparkamm.gpu.TaskGpu} (the Spark task's GPU address), {@link org.sparkamm.gpu.OffloadPolicy}
  * (which calls pay for their transfers), {@link org.sparkamm.gpu.GemmKernel} (the DGEMM kernels),
- * {@link org.sparkamm.gpu.GemmBenchmark} (GFLOP/s on a GPU machine).
+ * {@link org.sparkamm.gpu.GemmBenchmark} (GFLOP/s on a GPU machine), {@link
+ * org.sparkamm.gpu.EndToEndBenchmark} (the core's local engine on the CPU and the CUDA backend).
  */
 package org.sparkamm.gpu;
