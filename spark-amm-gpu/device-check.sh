@@ -9,7 +9,8 @@
 # module's jar and test classes, the core's classes but its command line (package cli, which needs
 # Spark and, for its plots, java.desktop), netlib BLAS with its f2j fallback (CpuBackend's BLAS, which
 # Spark brings on a cluster), JCuda's jar and only its driver binding's native library
-# (libJCudaDriver, which needs only libcuda.so.1), the JUnit console launcher, and what the core's
+# (libJCudaDriver, which needs only libcuda.so.1), JCublas's jar and its cuBLAS-v2 binding's native
+# library (libJCublas2, used where CUDA 12's libcublas.so.12 loads), the JUnit console launcher, and what the core's
 # local engine (EndToEndBenchmark) needs of Spark's world without Spark, found by running it on a
 # minimal class path: Scala's library, MLlib's local matrices (package org.apache.spark.mllib.linalg
 # of spark-mllib, 35 classes; spark-mllib-local whole, for org.apache.spark.ml.linalg.Matrix), the 12
@@ -23,6 +24,8 @@ repo="${MAVEN_REPO:-$HOME/.m2/repository}"
 bundle="$here/target/device-bundle"
 jcuda="$repo/org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar"
 natives="$repo/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar"
+jcublas="$repo/org/jcuda/jcublas/12.6.0/jcublas-12.6.0.jar"
+jcublas_natives="$repo/org/jcuda/jcublas-natives/12.6.0/jcublas-natives-12.6.0-linux-x86_64.jar"
 blas="$repo/dev/ludovic/netlib/blas/3.0.4/blas-3.0.4.jar"
 f2j="$repo/net/sourceforge/f2j/arpack_combined_all/0.1/arpack_combined_all-0.1.jar"
 launcher="$repo/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar"
@@ -32,7 +35,7 @@ mllib_local="$repo/org/apache/spark/spark-mllib-local_2.13/4.1.0/spark-mllib-loc
 breeze="$repo/org/scalanlp/breeze_2.13/2.1.0/breeze_2.13-2.1.0.jar"
 slf4j="$repo/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar"
 slf4j_simple="$repo/org/slf4j/slf4j-simple/2.0.17/slf4j-simple-2.0.17.jar"
-for jar in "$jcuda" "$natives" "$blas" "$f2j" "$launcher" "$scala" "$mllib" "$mllib_local" "$breeze" "$slf4j" "$slf4j_simple"; do
+for jar in "$jcuda" "$natives" "$jcublas" "$jcublas_natives" "$blas" "$f2j" "$launcher" "$scala" "$mllib" "$mllib_local" "$breeze" "$slf4j" "$slf4j_simple"; do
   [[ -f "$jar" ]] || { echo "device-check: missing $jar (fetch once: mvn -B dependency:get -Dartifact=<its coordinates>)" >&2; exit 1; }
 done
 
@@ -59,7 +62,9 @@ jar --create --file "$bundle/lib/spark-amm-gpu-tests.jar" -C "$here/target/test-
 # JCuda's natives jar holds every binding (NvPTXCompiler alone is 24 MB); keep the driver API's.
 (cd "$work" && jar --extract --file "$natives" lib/libJCudaDriver-12.6.0-linux-x86_64.so \
   && jar --create --file "$bundle/lib/jcuda-natives-driver-12.6.0-linux-x86_64.jar" lib)
-cp "$jcuda" "$blas" "$f2j" "$launcher" "$scala" "$mllib_local" "$slf4j" "$slf4j_simple" "$bundle/lib/"
+(cd "$work" && rm -rf lib && jar --extract --file "$jcublas_natives" lib/libJCublas2-12.6.0-linux-x86_64.so \
+  && jar --create --file "$bundle/lib/jcublas-natives-v2-12.6.0-linux-x86_64.jar" lib)
+cp "$jcuda" "$jcublas" "$blas" "$f2j" "$launcher" "$scala" "$mllib_local" "$slf4j" "$slf4j_simple" "$bundle/lib/"
 
 modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 "$bundle"/lib/*.jar)"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$bundle/jre"

@@ -52,7 +52,7 @@ public final class CudaBackend implements ComputeBackend {
   public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc) {
     if (offloads(m, n, k, beta != 0, Double.BYTES)) {
-      dgemmOnDevice(GemmKernel.configured(CudaRuntime.get().taskDevice().major()), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+      dgemmOnDevice(CudaRuntime.get().taskDevice().gemmKernel(), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     } else {
       CpuBackend.INSTANCE.dgemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     }
@@ -91,7 +91,7 @@ public final class CudaBackend implements ComputeBackend {
     int l = s.width();
     if (unavailableReason() == null && m > 0 && len > 0 && 8L * m * l <= MAX_OPERAND_BYTES
         && OffloadPolicy.pays(2.0 * m * len * l, OffloadPolicy.sketchProductBytes(m, len, l))) {
-      sketchProductOnDevice(GemmKernel.configured(CudaRuntime.get().taskDevice().major()), s, start, len, sketchLeft, m,
+      sketchProductOnDevice(CudaRuntime.get().taskDevice().gemmKernel(), s, start, len, sketchLeft, m,
           x, offX, ldX, c, offC, ldc);
     } else {
       ComputeBackend.super.sketchProduct(s, start, len, sketchLeft, m, x, offX, ldX, c, offC, ldc);
@@ -160,7 +160,7 @@ public final class CudaBackend implements ComputeBackend {
     int block = columnBlock(m, k, Float.BYTES);
     for (int j = 0; j < n; j += block) {
       int w = Math.min(block, n - j);
-      device.sgemm(transA, transB, m, w, k, alpha, a, offA, lda,
+      device.sgemm(device.gemmKernel(), transA, transB, m, w, k, alpha, a, offA, lda,
           b, offB + j * (transB ? 1 : ldb), ldb, beta, c, offC + j * ldc, ldc);
     }
   }

@@ -32,6 +32,7 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.jcublas.cublasHandle;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
 import org.sparkamm.random.DenseColumns;
@@ -68,6 +69,9 @@ final class CudaDevice {
   private final CUfunction scatterColumns = new CUfunction();
   private final CUfunction denseRademacher = new CUfunction();
   private final CUfunction denseGaussian = new CUfunction();
+  /** cuBLAS on this device's context, null where it did not load ({@link #cublasReason}). */
+  private final cublasHandle cublas;
+  private final String cublasReason;
   private Pointer host;
   private long hostBytes;
   private CUdeviceptr device;
@@ -102,7 +106,7 @@ final class CudaDevice {
         }
       }
       for (GemmKernel kernel : GemmKernel.values()) {
-        if (major >= kernel.minMajor) {
+        if (kernel.module != null && major >= kernel.minMajor) { // the module's own kernels; cuBLAS below
           CUfunction function = new CUfunction();
           cuModuleGetFunction(function, modules[Arrays.asList(CudaRuntime.MODULES).indexOf(kernel.module)], kernel.function);
           dgemm.put(kernel, function);
@@ -116,6 +120,17 @@ final class CudaDevice {
       cuDevicePrimaryCtxRelease(dev);
       throw e;
     }
+    cublasHandle handle = null;
+    String reason = Cublas.unavailableReason();
+    if (reason == null) {
+      try {
+        handle = Cublas.create();
+      } catch (RuntimeException e) { // e.g. CUBLAS_STATUS_NOT_INITIALIZED: the module's kernels still run
+        reason = "cuBLAS: " + CudaRuntime.oneLine(e);
+      }
+    }
+    this.cublas = handle;
+    this.cublasReason = reason;
   }
 
   private static int attribute(CUdevice dev, int attribute) {
@@ -133,9 +148,9 @@ final class CudaDevice {
     return text.length;
   }
 
-  /** Name, compute capability, SM count and memory, e.g. for the benchmark's header. */
+  /** Name, compute capability, SM count and memory, and whether cuBLAS runs, e.g. for the benchmark's header. */
   String description() {
-    return description;
+    return description + (cublas != null ? "; cuBLAS" : "; no " + cublasReason);
   }
 
   int ordinal() {
@@ -147,13 +162,23 @@ final class CudaDevice {
     return major;
   }
 
-  private CUfunction function(GemmKernel kernel) {
-    CUfunction function = dgemm.get(kernel);
-    if (function == null) {
-      throw new AmmArgumentException("GEMM kernel " + kernel + " needs compute capability " + kernel.minMajor
-          + ".0; GPU " + ordinal + " has " + major + ".x");
+  /** The DGEMM the backend uses here: {@link GemmKernel#configured} for this device's compute capability and cuBLAS. */
+  GemmKernel gemmKernel() {
+    return GemmKernel.configured(major, cublas != null);
+  }
+
+  /** Whether this device runs {@code kernel}: compute capability, and cuBLAS for {@link GemmKernel#CUBLAS}. */
+  boolean runs(GemmKernel kernel) {
+    return kernel == GemmKernel.CUBLAS ? cublas != null : dgemm.containsKey(kernel);
+  }
+
+  private void requireRuns(GemmKernel kernel) {
+    if (kernel == GemmKernel.CUBLAS) {
+      AmmArgumentException.require(cublas != null, "GEMM kernel CUBLAS is not available on GPU %d: %s", ordinal, cublasReason);
+    } else {
+      AmmArgumentException.require(dgemm.containsKey(kernel), "GEMM kernel %s needs compute capability %d.0; GPU %d has %d.x",
+          kernel, kernel.minMajor, ordinal, major);
     }
-    return function;
   }
 
   /** Where one GEMM's compact operands lie in the staging buffers (byte offsets, 256-byte aligned). */
@@ -197,7 +222,7 @@ final class CudaDevice {
     if (beta != 0) {
       put(view(l.offC, l.bytesC).asDoubleBuffer(), c, offC, ldc, m, n);
     }
-    runGemm(function(kernel), transA, transB, m, n, k, l,
+    runGemm(kernel, Double.BYTES, transA, transB, m, n, k, l,
         Pointer.to(new double[] {alpha}), Pointer.to(new double[] {beta}), beta != 0);
     DoubleBuffer result = view(l.offC, l.bytesC).asDoubleBuffer();
     for (int j = 0; j < n; j++) {
@@ -205,8 +230,8 @@ final class CudaDevice {
     }
   }
 
-  /** {@link #dgemm} in FP32 ({@code sgemm_fma}). */
-  synchronized void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+  /** {@link #dgemm} in FP32: {@code cublasSgemm} when {@code kernel} is CUBLAS, otherwise {@code sgemm_fma}. */
+  synchronized void sgemm(GemmKernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
     GemmLayout l = new GemmLayout(transA, transB, m, n, k, Float.BYTES);
     prepare(l.total);
@@ -215,7 +240,8 @@ final class CudaDevice {
     if (beta != 0) {
       put(view(l.offC, l.bytesC).asFloatBuffer(), c, offC, ldc, m, n);
     }
-    runGemm(sgemmFma, transA, transB, m, n, k, l, Pointer.to(new float[] {alpha}), Pointer.to(new float[] {beta}), beta != 0);
+    runGemm(kernel, Float.BYTES, transA, transB, m, n, k, l, Pointer.to(new float[] {alpha}), Pointer.to(new float[] {beta}),
+        beta != 0);
     FloatBuffer result = view(l.offC, l.bytesC).asFloatBuffer();
     for (int j = 0; j < n; j++) {
       result.get(c, offC + j * ldc, m);
@@ -223,22 +249,34 @@ final class CudaDevice {
   }
 
   /** Uploads the staged operands (C only when read), runs the kernel, downloads C into the staging buffer. */
-  private void runGemm(CUfunction function, boolean transA, boolean transB, int m, int n, int k, GemmLayout l,
+  private void runGemm(GemmKernel kernel, int elementBytes, boolean transA, boolean transB, int m, int n, int k, GemmLayout l,
       Pointer alpha, Pointer beta, boolean readsC) {
     cuMemcpyHtoD(device, host, readsC ? l.total : l.offC);
-    launchGemm(function, transA, transB, m, n, k, alpha, device, l.rowsA, device.withByteOffset(l.offB), l.rowsB, beta,
-        device.withByteOffset(l.offC), m);
+    launchGemm(kernel, elementBytes, transA, transB, m, n, k, alpha, device, l.rowsA, device.withByteOffset(l.offB), l.rowsB,
+        beta, device.withByteOffset(l.offC), m);
     cuCtxSynchronize();
     cuMemcpyDtoH(host.withByteOffset(l.offC), device.withByteOffset(l.offC), l.bytesC);
   }
 
-  /** Launches a GEMM kernel on device operands (asynchronously, on the default stream). */
-  private static void launchGemm(CUfunction function, boolean transA, boolean transB, int m, int n, int k, Pointer alpha,
-      Pointer a, int lda, Pointer b, int ldb, Pointer beta, Pointer c, int ldc) {
+  /**
+   * Starts a GEMM on device operands (asynchronously, on the default stream): FP64 ({@code
+   * elementBytes} 8) with {@code kernel}, FP32 (4) with cuBLAS when {@code kernel} is CUBLAS, else
+   * {@code sgemm_fma}.
+   */
+  private void launchGemm(GemmKernel kernel, int elementBytes, boolean transA, boolean transB, int m, int n, int k,
+      Pointer alpha, Pointer a, int lda, Pointer b, int ldb, Pointer beta, Pointer c, int ldc) {
+    if (elementBytes == Double.BYTES) {
+      requireRuns(kernel);
+    }
+    if (kernel == GemmKernel.CUBLAS && cublas != null) {
+      Cublas.gemm(cublas, elementBytes, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
     AmmArgumentException.require((n + TILE - 1) / TILE <= MAX_GRID_Y, "a GPU GEMM has at most %d columns, got %d",
         MAX_GRID_Y * TILE, n);
     Pointer params = Pointer.to(ints(transA ? 1 : 0), ints(transB ? 1 : 0), ints(m), ints(n), ints(k), alpha,
         Pointer.to(a), ints(lda), Pointer.to(b), ints(ldb), beta, Pointer.to(c), ints(ldc));
+    CUfunction function = elementBytes == Double.BYTES ? dgemm.get(kernel) : sgemmFma;
     cuLaunchKernel(function, (m + TILE - 1) / TILE, (n + TILE - 1) / TILE, 1, GEMM_THREADS, 1, 1, 0, null, params, null);
   }
 
@@ -288,9 +326,9 @@ final class CudaDevice {
             denseArguments(s, start + from, w, Pointer.to(sketch)), null);
       }
       if (sketchLeft) { // C (l x m) += S X = (S^T)^T X
-        launchGemm(function(kernel), true, false, l, m, w, one, sketch, w, data, w, one, product, l);
+        launchGemm(kernel, Double.BYTES, true, false, l, m, w, one, sketch, w, data, w, one, product, l);
       } else { // C (m x l) += X S^T
-        launchGemm(function(kernel), false, false, m, l, w, one, data, m, sketch, w, one, product, m);
+        launchGemm(kernel, Double.BYTES, false, false, m, l, w, one, data, m, sketch, w, one, product, m);
       }
     }
     cuCtxSynchronize();
@@ -378,25 +416,23 @@ final class CudaDevice {
   }
 
   /**
-   * Seconds per call of a GEMM kernel alone on device-resident n x n operands (no transfers, beta =
-   * 0), the mean of {@code reps} calls after one warm-up; for the benchmark. elementBytes 4 times
-   * sgemm_fma (the kernel argument is then ignored).
+   * Seconds per call of a GEMM alone on device-resident n x n operands (no transfers, beta = 0), the
+   * mean of {@code reps} calls after one warm-up; for the benchmark. elementBytes 4 times the FP32 GEMM
+   * of {@code kernel} (cuBLAS for CUBLAS, otherwise sgemm_fma).
    */
   synchronized double timeGemmKernel(GemmKernel kernel, int elementBytes, int n, int reps) {
     GemmLayout l = new GemmLayout(false, false, n, n, n, elementBytes);
     prepare(l.total);
     cuMemsetD8(device, (byte) 0x3f, l.offC); // 0x3f3f... is a normal number in FP64 and FP32
-    CUfunction f = elementBytes == 8 ? function(kernel) : sgemmFma;
     Pointer one = elementBytes == 8 ? Pointer.to(new double[] {1}) : Pointer.to(new float[] {1});
     Pointer zero = elementBytes == 8 ? Pointer.to(new double[] {0}) : Pointer.to(new float[] {0});
-    Pointer params = Pointer.to(ints(0), ints(0), ints(n), ints(n), ints(n), one, Pointer.to(device), ints(n),
-        Pointer.to(device.withByteOffset(l.offB)), ints(n), zero, Pointer.to(device.withByteOffset(l.offC)), ints(n));
-    int grid = (n + TILE - 1) / TILE;
-    cuLaunchKernel(f, grid, grid, 1, GEMM_THREADS, 1, 1, 0, null, params, null);
+    Runnable call = () -> launchGemm(kernel, elementBytes, false, false, n, n, n, one, device, n,
+        device.withByteOffset(l.offB), n, zero, device.withByteOffset(l.offC), n);
+    call.run();
     cuCtxSynchronize();
     long start = System.nanoTime();
     for (int r = 0; r < reps; r++) {
-      cuLaunchKernel(f, grid, grid, 1, GEMM_THREADS, 1, 1, 0, null, params, null);
+      call.run();
     }
     cuCtxSynchronize();
     return (System.nanoTime() - start) / 1e9 / reps;

@@ -21,17 +21,20 @@ public final class GemmBenchmark {
       return;
     }
     System.out.println(cuda.description() + "; dgemm kernel for the backend: "
-        + GemmKernel.configured(CudaRuntime.get().device(0).major()));
+        + CudaRuntime.get().device(0).gemmKernel());
     int[] sizes = args.length == 0 ? new int[] {4096, 8192} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
     try {
       CudaDevice device = CudaRuntime.get().device(0);
       for (int n : sizes) {
         for (GemmKernel kernel : GemmKernel.values()) {
-          if (device.major() >= kernel.minMajor) {
+          if (device.runs(kernel)) {
             report(kernel.function, n, device.timeGemmKernel(kernel, 8, n, n <= 4096 ? 10 : 4));
           }
         }
         report("sgemm_fma", n, device.timeGemmKernel(GemmKernel.FMA, 4, n, n <= 4096 ? 10 : 4));
+        if (device.runs(GemmKernel.CUBLAS)) {
+          report("cublasSgemm", n, device.timeGemmKernel(GemmKernel.CUBLAS, 4, n, n <= 4096 ? 10 : 4));
+        }
       }
       for (int n : sizes) {
         endToEnd(cuda, n);

@@ -4,9 +4,10 @@ import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
 
 /**
- * The module's double-precision GEMM kernels (src/main/cuda/gemm.cu, gemm_sm90.cu), all 128 x 128
- * tiles of C per 256-thread block, all computing {@code C = alpha op(A) op(B) + beta C} up to
- * summation order. FP64 peaks of H100/H200 SXM: 67 TFLOP/s on the tensor cores, 34 on the FMA units.
+ * The double-precision GEMMs the backend can use: the module's kernels (src/main/cuda/gemm.cu,
+ * gemm_sm90.cu), all 128 x 128 tiles of C per 256-thread block, and cuBLAS where it loads; all compute
+ * {@code C = alpha op(A) op(B) + beta C} up to summation order. FP64 peaks of H100/H200 SXM: 67
+ * TFLOP/s on the tensor cores, 34 on the FMA units.
  */
 public enum GemmKernel {
   /**
@@ -21,11 +22,16 @@ public enum GemmKernel {
    */
   DMMA("dgemm_dmma", "gemm.ptx", 8),
   /** FP64 FMA units: an 8 x 8 register block per thread, k-slab 8; bounded by the FMA peak. */
-  FMA("dgemm_fma", "gemm.ptx", 8);
+  FMA("dgemm_fma", "gemm.ptx", 8),
+  /**
+   * NVIDIA's cuBLAS ({@code cublasDgemm}, and {@code cublasSgemm} for float32) where the CUDA 12
+   * {@code libcublas.so.12} loads ({@link Cublas}); the default there.
+   */
+  CUBLAS("cublasDgemm", null, 8);
 
   /** The kernel's entry point in the PTX. */
   final String function;
-  /** The PTX module (a {@link CudaRuntime#MODULES} entry) that holds it. */
+  /** The PTX module (a {@link CudaRuntime#MODULES} entry) that holds it; null for cuBLAS. */
   final String module;
   /** The least compute capability (major) that runs it. */
   final int minMajor;
@@ -37,21 +43,22 @@ public enum GemmKernel {
   }
 
   /**
-   * The kernel the backend uses on a device of compute capability {@code major}: system property
-   * {@code sparkamm.gpu.dgemm} = {@code auto} (default: the first of DMMA_SM90, DMMA the device runs),
-   * {@code dmma_sm90}, {@code dmma} or {@code fma}.
+   * The kernel the backend uses on a device of compute capability {@code major} with or without
+   * cuBLAS: system property {@code sparkamm.gpu.dgemm} = {@code auto} (default: CUBLAS where it loads,
+   * else the first of DMMA_SM90, DMMA the device runs), {@code cublas}, {@code dmma_sm90}, {@code dmma}
+   * or {@code fma}. A kernel the device cannot run fails at its first use, naming why.
    */
-  static GemmKernel configured(int major) {
+  static GemmKernel configured(int major, boolean cublas) {
     String value = System.getProperty("sparkamm.gpu.dgemm", "auto");
     if (value.equalsIgnoreCase("auto")) {
-      return major >= DMMA_SM90.minMajor ? DMMA_SM90 : DMMA;
+      return cublas ? CUBLAS : major >= DMMA_SM90.minMajor ? DMMA_SM90 : DMMA;
     }
     for (GemmKernel kernel : values()) {
       if (kernel.name().equalsIgnoreCase(value)) {
         return kernel;
       }
     }
-    throw new AmmArgumentException("sparkamm.gpu.dgemm must be auto, dmma_sm90, dmma or fma, got '"
+    throw new AmmArgumentException("sparkamm.gpu.dgemm must be auto, cublas, dmma_sm90, dmma or fma, got '"
         + AmmException.printable(value, 40) + "'");
   }
 }

@@ -73,15 +73,18 @@ class BackendWiringTest {
     String saved = System.getProperty("sparkamm.gpu.dgemm");
     try {
       System.clearProperty("sparkamm.gpu.dgemm");
-      assertEquals(GemmKernel.DMMA_SM90, GemmKernel.configured(9));
-      assertEquals(GemmKernel.DMMA_SM90, GemmKernel.configured(10));
-      assertEquals(GemmKernel.DMMA, GemmKernel.configured(8));
+      assertEquals(GemmKernel.DMMA_SM90, GemmKernel.configured(9, false));
+      assertEquals(GemmKernel.DMMA_SM90, GemmKernel.configured(10, false));
+      assertEquals(GemmKernel.DMMA, GemmKernel.configured(8, false));
+      assertEquals(GemmKernel.CUBLAS, GemmKernel.configured(9, true));
       System.setProperty("sparkamm.gpu.dgemm", "FMA");
-      assertEquals(GemmKernel.FMA, GemmKernel.configured(9));
+      assertEquals(GemmKernel.FMA, GemmKernel.configured(9, true));
       System.setProperty("sparkamm.gpu.dgemm", "dmma");
-      assertEquals(GemmKernel.DMMA, GemmKernel.configured(9));
+      assertEquals(GemmKernel.DMMA, GemmKernel.configured(9, true));
       System.setProperty("sparkamm.gpu.dgemm", "cublas");
-      assertTrue(assertThrows(AmmArgumentException.class, () -> GemmKernel.configured(9)).getMessage().contains("'cublas'"));
+      assertEquals(GemmKernel.CUBLAS, GemmKernel.configured(9, false)); // fails at its first use, naming why
+      System.setProperty("sparkamm.gpu.dgemm", "cublas2");
+      assertTrue(assertThrows(AmmArgumentException.class, () -> GemmKernel.configured(9, true)).getMessage().contains("'cublas2'"));
     } finally {
       if (saved == null) {
         System.clearProperty("sparkamm.gpu.dgemm");

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,11 @@ class CudaKernelsGpuTest {
     Assumptions.assumeTrue(CUDA.unavailableReason() == null, () -> "no GPU: " + CUDA.unavailableReason());
   }
 
+  @BeforeAll
+  static void describe() {
+    System.out.println(CUDA.unavailableReason() == null ? "GPU: " + CUDA.description() : "no GPU: " + CUDA.unavailableReason());
+  }
+
   @AfterAll
   static void release() {
     if (CUDA.unavailableReason() == null) {
@@ -53,13 +59,13 @@ class CudaKernelsGpuTest {
 
   @Test
   void dgemmKernelsMatchTheCpu() {
-    System.out.println("GPU: " + CUDA.description());
-    int major = CudaRuntime.get().device(0).major();
+    CudaDevice device = CudaRuntime.get().device(0);
     for (GemmKernel kernel : GemmKernel.values()) {
-      if (major >= kernel.minMajor) {
+      if (device.runs(kernel)) {
         checkDgemm(kernel, new SplittableRandom(11));
+        System.out.println("checked " + kernel);
       } else {
-        System.out.println("skipping " + kernel + ": needs compute capability " + kernel.minMajor + ".0");
+        System.out.println("skipping " + kernel + ": not on this device (" + device.description() + ")");
       }
     }
   }
@@ -163,7 +169,7 @@ class CudaKernelsGpuTest {
   @Test
   void sketchProductsMatchTheCpu() {
     SplittableRandom random = new SplittableRandom(15);
-    GemmKernel kernel = GemmKernel.configured(CudaRuntime.get().device(0).major());
+    GemmKernel kernel = CudaRuntime.get().device(0).gemmKernel();
     int[][] shapes = EMULATED ? new int[][] {{1, 1, 1}, {130, 257, 65}} : new int[][] {{1, 1, 1}, {130, 257, 65}, {300, 1000, 200}, {77, 5000, 129}};
     for (int[] shape : shapes) {
       for (Entries entries : Entries.values()) {
@@ -231,7 +237,7 @@ class CudaKernelsGpuTest {
    */
   @Test
   void deviceGeneratedColumnsAreTheCpus() {
-    GemmKernel kernel = GemmKernel.configured(CudaRuntime.get().device(0).major());
+    GemmKernel kernel = CudaRuntime.get().device(0).gemmKernel();
     int len = EMULATED ? 130 : 600;
     int l = EMULATED ? 200 : 1000;
     for (DenseColumns s : new DenseColumns[] {new DenseColumns(Entries.RADEMACHER, 5, 130, true, 0.25),
@@ -270,7 +276,7 @@ class CudaKernelsGpuTest {
     double[] a = random.doubles(n * n).toArray();
     double[] b = random.doubles(n * n).toArray();
     double[] expected = new double[n * n];
-    CUDA.dgemmOnDevice(GemmKernel.configured(CudaRuntime.get().device(0).major()), false, true, n, n, n, 1, a, 0, n, b, 0, n, 0, expected, 0, n);
+    CUDA.dgemmOnDevice(CudaRuntime.get().device(0).gemmKernel(), false, true, n, n, n, 1, a, 0, n, b, 0, n, 0, expected, 0, n);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<double[]>> results = new ArrayList<>();

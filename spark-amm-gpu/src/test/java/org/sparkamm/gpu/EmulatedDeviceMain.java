@@ -1,6 +1,7 @@
 package org.sparkamm.gpu;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import java.io.PrintWriter;
 import org.junit.platform.launcher.Launcher;
@@ -11,18 +12,24 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * Runs {@link CudaKernelsGpuTest} in this JVM, which {@link EmulatedDeviceTest} starts with the
- * emulated driver (src/test/cuda/fake_libcuda.cpp) as {@code libcuda.so.1} and {@code
- * -Dsparkamm.gpu.emulated=true} (smaller shapes: every launch runs on the CPU, a thread per CUDA
- * thread). Prints JUnit's summary and the line {@code emulated: N tests, F failed, S skipped}; exits 0
- * only when every test ran and passed (a skipped test means the backend did not start).
+ * Runs {@link CudaKernelsGpuTest} (the methods named as arguments, or all) in this JVM, which {@link
+ * EmulatedDeviceTest} starts with the emulated driver (src/test/cuda/fake_libcuda.cpp) as {@code
+ * libcuda.so.1} and {@code -Dsparkamm.gpu.emulated=true} (smaller shapes: every launch runs on the CPU,
+ * a thread per CUDA thread). Prints JUnit's summary and the line {@code emulated: N tests, F failed, S
+ * skipped}; exits 0 only when every test ran and passed (a skipped test means the backend did not start).
  */
 public final class EmulatedDeviceMain {
   private EmulatedDeviceMain() {}
 
   public static void main(String[] args) {
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectClass(CudaKernelsGpuTest.class)).build();
+    LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request();
+    if (args.length == 0) {
+      builder.selectors(selectClass(CudaKernelsGpuTest.class));
+    }
+    for (String method : args) {
+      builder.selectors(selectMethod(CudaKernelsGpuTest.class, method));
+    }
+    LauncherDiscoveryRequest request = builder.build();
     Launcher launcher = LauncherFactory.create();
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
     launcher.execute(request, listener);
