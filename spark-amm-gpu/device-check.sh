@@ -92,7 +92,8 @@ java=("$here/jre/bin/java" "-Djava.io.tmpdir=$tmp" --add-modules=jdk.incubator.v
   ldconfig -p | grep -E 'libcuda\.so\.1|libcublas\.so\.12|libnvrtc\.so\.12|libblas\.so\.3|libopenblas' || echo "none of libcuda.so.1, libcublas.so.12, libnvrtc.so.12, libblas.so.3 in ldconfig"
 } 2>&1 | tee "$out/machine.txt"
 "${java[@]}" -Xmx8g org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=tree \
-  --select-class=org.sparkamm.gpu.CudaKernelsGpuTest --select-class=org.sparkamm.gpu.CudaBackendWithoutGpuTest \
+  --select-class=org.sparkamm.gpu.CudaKernelsGpuTest --select-class=org.sparkamm.gpu.AmmWithCudaGpuTest \
+  --select-class=org.sparkamm.gpu.CudaBackendWithoutGpuTest \
   --select-class=org.sparkamm.gpu.BackendWiringTest --reports-dir="$out/junit" 2>&1 | tee "$out/tests.txt"
 status=${PIPESTATUS[0]}
 "${java[@]}" -Xmx12g org.sparkamm.gpu.GemmBenchmark "$@" 2>&1 | tee "$out/benchmark.txt"

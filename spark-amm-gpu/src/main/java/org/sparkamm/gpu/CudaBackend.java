@@ -185,6 +185,11 @@ public final class CudaBackend implements ComputeBackend {
     CudaRuntime.get().taskDevice().scatterColumns(v, off, ld, count, local, bucket, coef, rowFrom, rowTo, out, outLd);
   }
 
+  /** How many products (GEMMs, scatter-adds, sketch products) ran on a GPU in this JVM so far: for logs and tests. */
+  public static long deviceCalls() {
+    return CudaDevice.CALLS.get();
+  }
+
   /** Frees the staging buffers of every opened device (they are allocated again on the next call). */
   public static void releaseStaging() {
     CudaRuntime.get().releaseStaging();

@@ -57,6 +57,8 @@ final class CudaDevice {
   private static final long SKETCH_CHUNK_BYTES = 1L << 28;
   /** The ziggurat's layer edges then acceptance ratios, the CPU's own (staged with each Gaussian product). */
   private static final double[] ZIGGURAT_TABLES = zigguratTables();
+  /** Products run on a GPU in this JVM (every device, every kind of call). */
+  static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
   private static final int MAX_GRID_Y = 65_535;
   private static final long ALIGN = 256;
 
@@ -215,6 +217,7 @@ final class CudaDevice {
   /** {@code C = alpha op(A) op(B) + beta C} in FP64 with the given kernel; m, n, k >= 1, arguments checked by the caller. */
   synchronized void dgemm(GemmKernel kernel, boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc) {
+    CALLS.incrementAndGet();
     GemmLayout l = new GemmLayout(transA, transB, m, n, k, Double.BYTES);
     prepare(l.total);
     put(view(0, l.offB).asDoubleBuffer(), a, offA, lda, l.rowsA, l.colsA);
@@ -233,6 +236,7 @@ final class CudaDevice {
   /** {@link #dgemm} in FP32: {@code cublasSgemm} when {@code kernel} is CUBLAS, otherwise {@code sgemm_fma}. */
   synchronized void sgemm(GemmKernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+    CALLS.incrementAndGet();
     GemmLayout l = new GemmLayout(transA, transB, m, n, k, Float.BYTES);
     prepare(l.total);
     put(view(0, l.offB).asFloatBuffer(), a, offA, lda, l.rowsA, l.colsA);
@@ -291,6 +295,7 @@ final class CudaDevice {
    */
   synchronized void sketchProduct(GemmKernel kernel, DenseColumns s, long start, int len, boolean sketchLeft, int m,
       double[] x, int offX, int ldX, double[] c, int offC, int ldc, int chunk) {
+    CALLS.incrementAndGet();
     int l = s.width();
     boolean gaussian = s.entries() == DenseColumns.Entries.GAUSSIAN;
     long offProduct = align(8L * ZIGGURAT_TABLES.length);
@@ -348,6 +353,7 @@ final class CudaDevice {
    */
   synchronized void scatterColumns(double[] v, int off, int ld, int count, int[] local, int[] bucket, double[] coef,
       int rowFrom, int rowTo, double[] out, int outLd) {
+    CALLS.incrementAndGet();
     int rows = rowTo - rowFrom;
     long[] byBucket = new long[count];
     for (int t = 0; t < count; t++) {

@@ -121,7 +121,7 @@ public final class EndToEndBenchmark {
         }
         exact = exact == null ? first : exact; // mm's
         double rho = normAB / Math.sqrt(FrobeniusError.squaredNorm(first.values()));
-        double bound = (tag.equals("mm") ? 2 * gamma(rows) : 8 * (2 * Math.sqrt(rows) * gamma(rows) + gamma(l))) * rho;
+        double bound = roundingBound(tag, rows, l, rho);
         double error = Amm.relativeFrobeniusError(exact, first);
         double cpuMedian = median(Arrays.copyOf(ms[0], timed));
         if (noGpu != null) {
@@ -160,6 +160,14 @@ public final class EndToEndBenchmark {
   }
 
   /** gamma_k = k u / (1 - k u), u = 2^-53: the relative error bound of a k-term sum of products. */
+  /**
+   * The bound above on {@code ||C_cpu - C_cuda||_F / ||C_cpu||_F}: {@code 2 gamma_n rho} for {@code
+   * mm}, {@code 8 (2 sqrt(n) gamma_n + gamma_l) rho} for a sketch; n the inner dimension.
+   */
+  static double roundingBound(String tag, long n, int l, double rho) {
+    return (tag.equals("mm") ? 2 * gamma(n) : 8 * (2 * Math.sqrt(n) * gamma(n) + gamma(l))) * rho;
+  }
+
   private static double gamma(long k) {
     double ku = k * 0x1p-53;
     return ku / (1 - ku);

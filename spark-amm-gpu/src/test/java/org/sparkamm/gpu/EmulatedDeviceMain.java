@@ -12,7 +12,8 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * Runs {@link CudaKernelsGpuTest} (the methods named as arguments, or all) in this JVM, which {@link
+ * Runs the GPU tests ({@link CudaKernelsGpuTest}'s methods named as arguments, or all of it and {@link
+ * AmmWithCudaGpuTest}) in this JVM, which {@link
  * EmulatedDeviceTest} starts with the emulated driver (src/test/cuda/fake_libcuda.cpp) as {@code
  * libcuda.so.1} and {@code -Dsparkamm.gpu.emulated=true} (smaller shapes: every launch runs on the CPU,
  * a thread per CUDA thread). Prints JUnit's summary and the line {@code emulated: N tests, F failed, S
@@ -24,7 +25,7 @@ public final class EmulatedDeviceMain {
   public static void main(String[] args) {
     LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request();
     if (args.length == 0) {
-      builder.selectors(selectClass(CudaKernelsGpuTest.class));
+      builder.selectors(selectClass(CudaKernelsGpuTest.class), selectClass(AmmWithCudaGpuTest.class));
     }
     for (String method : args) {
       builder.selectors(selectMethod(CudaKernelsGpuTest.class, method));
