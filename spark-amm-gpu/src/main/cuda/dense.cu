@@ -14,8 +14,9 @@
 //
 // Both kernels write S's slice transposed, len x l column-major (element (j, t) at out[j + t * len]), so
 // that consecutive threads (consecutive columns j of S) write consecutive addresses; the GEMM kernels then
-// read it as op(S) = (S^T)^T. Cost: Rademacher 3 mix64 per entry (the word is recomputed by each of its 64
-// entries' threads, cheaper than a second pass), Gaussian ~1 mix64 per entry, one thread per column.
+// read it as op(S) = (S^T)^T. Cost: Rademacher 3 mix64 per 64-entry word (5 with column signs: each
+// word's thread derives its column's stream and sign itself), Gaussian ~1 mix64 per entry, one thread per
+// column.
 
 typedef unsigned long long u64;
 typedef long long idx_t;

@@ -12,7 +12,10 @@ enum { CUBLAS_STATUS_SUCCESS = 0, CUBLAS_STATUS_INVALID_VALUE = 7 };
 template <typename T>
 int gemm(int transA, int transB, int m, int n, int k, const T* alpha, const T* a, int lda, const T* b, int ldb,
          const T* beta, T* c, int ldc) {
-  if (transA > 1 || transB > 1 || m < 0 || n < 0 || k < 0) return CUBLAS_STATUS_INVALID_VALUE;
+  const auto atLeast = [](int ld, int rows) { return ld >= (rows > 1 ? rows : 1); };  // cuBLAS's own argument checks
+  if (transA > 1 || transB > 1 || m < 0 || n < 0 || k < 0 || !atLeast(lda, transA ? k : m) || !atLeast(ldb, transB ? n : k) ||
+      !atLeast(ldc, m))
+    return CUBLAS_STATUS_INVALID_VALUE;
   for (int j = 0; j < n; j++) {
     for (int i = 0; i < m; i++) {
       T sum = 0;

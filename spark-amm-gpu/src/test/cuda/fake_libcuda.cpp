@@ -96,7 +96,10 @@ CUresult cuModuleGetFunction(void** function, void*, const char* name) {
 }
 CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned sharedBytes, void* stream, void** p, void** extra) {
-  if (gz != 1 || by != 1 || bz != 1 || sharedBytes != 0 || stream != nullptr || extra != nullptr) return CUDA_ERROR_INVALID_VALUE;
+  // the hardware's limits (grid.y and grid.z <= 65535, 1024 threads a block), then what the backend never passes
+  if (gx < 1 || gy < 1 || gy > 65535 || bx < 1 || bx > 1024 || gz != 1 || by != 1 || bz != 1 || sharedBytes != 0 ||
+      stream != nullptr || extra != nullptr)
+    return CUDA_ERROR_INVALID_VALUE;
   const std::string& name = static_cast<Kernel*>(function)->name;
   if (name == "dgemm_fma") return gemm<double>(dgemm_fma, gx, gy, bx, p);
   if (name == "sgemm_fma") return gemm<float>(sgemm_fma, gx, gy, bx, p);

@@ -13,7 +13,8 @@ import jcuda.jcublas.cublasOperation;
  * touch of a class whose native library failed would throw NoClassDefFoundError), and the module's
  * own kernels run. A handle belongs to the context current when it is made (a device's primary
  * context, whose life it shares: kept for the JVM's), and its calls go to the default stream, so they are ordered with the module's own
- * launches and copies. Scalars are read from host memory (cuBLAS's default pointer mode).
+ * launches and copies. Scalars are read from host memory (cuBLAS's default pointer mode). {@code
+ * -Dsparkamm.gpu.cublas=false} keeps cuBLAS unloaded even where it is installed.
  */
 final class Cublas {
   private static final String UNAVAILABLE = load();
@@ -21,6 +22,9 @@ final class Cublas {
   private Cublas() {}
 
   private static String load() {
+    if (!Boolean.parseBoolean(System.getProperty("sparkamm.gpu.cublas", "true"))) {
+      return "cuBLAS: off (-Dsparkamm.gpu.cublas=false)";
+    }
     try {
       JCublas2.setExceptionsEnabled(true);
       JCublas2.initialize();

@@ -9,7 +9,8 @@ import org.sparkamm.random.DenseColumns;
 /**
  * The CUDA {@link ComputeBackend} ({@code cuda}): the module's own kernels (src/main/cuda, shipped as
  * PTX and JIT-compiled by the driver) through JCuda's driver API, which needs only the NVIDIA driver's
- * {@code libcuda.so.1} (no cuBLAS, no NVRTC). Found by {@link java.util.ServiceLoader}; the driver is
+ * {@code libcuda.so.1} (no NVRTC), and cuBLAS's GEMMs where CUDA 12's {@code libcublas.so.12} loads
+ * ({@link Cublas}). Found by {@link java.util.ServiceLoader}; the driver is
  * started once per JVM ({@link CudaRuntime}) and, when that fails, {@link #unavailableReason()} says
  * why and every call runs on {@link CpuBackend}.
  *
@@ -17,10 +18,12 @@ import org.sparkamm.random.DenseColumns;
  * calls that would not pay for their transfers ({@link OffloadPolicy}: fewer than 2^22 flops or
  * fewer than 16 flops per transferred byte, so every scatter-add) run on the CPU backend. Dense
  * sketch products generate S on the device ({@link #sketchProduct}), so only the data and the product move. The
- * {@code *OnDevice} methods skip that policy (tests, benchmark). DGEMM uses an FP64 tensor-core
- * kernel ({@link GemmKernel#DMMA_SM90} on Hopper, {@link GemmKernel#DMMA} on Ampere; {@code
- * -Dsparkamm.gpu.dgemm=fma} for the FMA kernel), SGEMM an FMA kernel; both agree with the CPU up to summation order ({@code |error| <= ~k eps sum |a||b|}). The
- * scatter-add is bit-identical to the CPU's (same order, no FMA contraction, no atomics).
+ * {@code *OnDevice} methods skip that policy (tests, benchmark). DGEMM and SGEMM use cuBLAS where it
+ * loads, otherwise an FP64 tensor-core kernel ({@link GemmKernel#DMMA_SM90} on Hopper, {@link
+ * GemmKernel#DMMA} on Ampere; {@code -Dsparkamm.gpu.dgemm=fma} for the FMA kernel) and an FP32 FMA
+ * kernel ({@link GemmKernel#configured}); all agree with the CPU up to summation order ({@code |error|
+ * <= ~k eps sum |a||b|}). The scatter-add is bit-identical to the CPU's (same order, no FMA
+ * contraction, no atomics).
  *
  * <p>Products whose operands exceed {@link #MAX_OPERAND_BYTES} are computed in column blocks of C
  * (C[:, j0:j1] needs only op(B)[:, j0:j1]); op(A) is staged whole, so an op(A) above the limit runs

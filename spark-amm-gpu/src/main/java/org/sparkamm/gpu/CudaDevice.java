@@ -295,6 +295,8 @@ final class CudaDevice {
    */
   synchronized void sketchProduct(GemmKernel kernel, DenseColumns s, long start, int len, boolean sketchLeft, int m,
       double[] x, int offX, int ldX, double[] c, int offC, int ldc, int chunk) {
+    AmmArgumentException.require(chunk >= 1 && s.width() >= 1, "sketch product: chunk %d and width %d must be positive",
+        chunk, s.width());
     CALLS.incrementAndGet();
     int l = s.width();
     boolean gaussian = s.entries() == DenseColumns.Entries.GAUSSIAN;
@@ -451,12 +453,20 @@ final class CudaDevice {
   }
 
   private void freeBuffers() {
+    freeHost();
+    freeDevice();
+  }
+
+  private void freeHost() {
     if (host != null) {
       Pointer p = host;
       host = null;
       hostBytes = 0;
       cuMemFreeHost(p);
     }
+  }
+
+  private void freeDevice() {
     if (device != null) {
       CUdeviceptr p = device;
       device = null;
@@ -470,21 +480,27 @@ final class CudaDevice {
     prepare(bytes, bytes);
   }
 
-  /** Makes the context current on this thread, the pinned buffer at least {@code hostNeed} bytes and the device one {@code deviceNeed}. */
+  /**
+   * Makes the context current on this thread, the pinned buffer at least {@code hostNeed} bytes and the
+   * device one {@code deviceNeed}; each is reallocated only when it is short itself.
+   */
   private void prepare(long hostNeed, long deviceNeed) {
     cuCtxSetCurrent(context);
-    if (hostNeed > hostBytes || deviceNeed > deviceBytes) {
-      long hostSize = grown(hostNeed, hostBytes);
-      long deviceSize = grown(deviceNeed, deviceBytes);
-      freeBuffers();
+    if (hostNeed > hostBytes) {
+      long size = grown(hostNeed, hostBytes);
+      freeHost();
       Pointer newHost = new Pointer();
-      cuMemAllocHost(newHost, hostSize);
+      cuMemAllocHost(newHost, size);
       host = newHost;
-      hostBytes = hostSize;
+      hostBytes = size;
+    }
+    if (deviceNeed > deviceBytes) {
+      long size = grown(deviceNeed, deviceBytes);
+      freeDevice();
       CUdeviceptr newDevice = new CUdeviceptr();
-      cuMemAlloc(newDevice, deviceSize);
+      cuMemAlloc(newDevice, size);
       device = newDevice;
-      deviceBytes = deviceSize;
+      deviceBytes = size;
     }
   }
 

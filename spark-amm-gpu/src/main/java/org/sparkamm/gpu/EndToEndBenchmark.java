@@ -159,7 +159,6 @@ public final class EndToEndBenchmark {
     return new DenseMatrix(rows, cols, values);
   }
 
-  /** gamma_k = k u / (1 - k u), u = 2^-53: the relative error bound of a k-term sum of products. */
   /**
    * The bound above on {@code ||C_cpu - C_cuda||_F / ||C_cpu||_F}: {@code 2 gamma_n rho} for {@code
    * mm}, {@code 8 (2 sqrt(n) gamma_n + gamma_l) rho} for a sketch; n the inner dimension.
@@ -168,6 +167,7 @@ public final class EndToEndBenchmark {
     return (tag.equals("mm") ? 2 * gamma(n) : 8 * (2 * Math.sqrt(n) * gamma(n) + gamma(l))) * rho;
   }
 
+  /** gamma_k = k u / (1 - k u), u = 2^-53: the relative error bound of a k-term sum of products. */
   private static double gamma(long k) {
     double ku = k * 0x1p-53;
     return ku / (1 - ku);

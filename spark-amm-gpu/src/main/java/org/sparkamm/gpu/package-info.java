@@ -4,7 +4,8 @@
  * kernels (src/main/cuda: tiled FP64 tensor-core and FMA DGEMM, FMA SGEMM, a deterministic
  * scatter-add, the dense sketches' Rademacher and Gaussian columns from the core's counter function),
  * shipped as PTX (compute_80, and compute_90 for Hopper's kernel) and loaded through
- * JCuda's driver API, which needs only the NVIDIA driver's {@code libcuda.so.1}: no cuBLAS, no NVRTC.
+ * JCuda's driver API, which needs only the NVIDIA driver's {@code libcuda.so.1} (no NVRTC); cuBLAS
+ * replaces the GEMM kernels where CUDA 12's {@code libcublas.so.12} loads ({@link org.sparkamm.gpu.Cublas}).
  * Without a driver or device the backend reports why ({@code unavailableReason()}) and every call
  * runs on the CPU backend.
  *

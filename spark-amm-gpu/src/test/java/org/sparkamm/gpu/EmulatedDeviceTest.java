@@ -19,15 +19,18 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code LD_LIBRARY_PATH} of a fresh JVM ({@link EmulatedDeviceMain}), where JCuda's driver binding
  * loads it as the NVIDIA driver. So {@link CudaKernelsGpuTest} runs end to end here: CudaRuntime's
  * start-up, CudaDevice's staging layouts, kernel arguments and grids, the chunk loops, CudaBackend's
- * checks; every kernel's results against the CPU backend. Twice: with fake_libcublas.cpp as {@code
- * libcublas.so.12} too (all tests: every kernel, and cuBLAS as the default GEMM), and without it (the
- * tests whose GEMM is the default, now the module's own kernel; the reason cuBLAS is missing shows in
- * the device's description). What it cannot check is the hardware: the PTX as the driver compiles it,
+ * checks; every kernel's results against the CPU backend. The stand-ins check the hardware's grid
+ * limits and cuBLAS's leading-dimension rules. Twice: with fake_libcublas.cpp as {@code libcublas.so.12}
+ * too (all tests: every kernel, and cuBLAS as the default GEMM), and with cuBLAS switched off
+ * ({@code -Dsparkamm.gpu.cublas=false}: the tests whose GEMM is the default, now the module's own
+ * kernel). Linux x86-64 only (JCuda's natives), and g++ with C++20. What it cannot check is the hardware: the PTX as the driver compiles it,
  * cuBLAS itself, timing, concurrency on the device.
  */
 class EmulatedDeviceTest {
   @Test
   void theGpuTestsPassOnTheEmulatedDevice(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
+        "the stand-in libraries are ELF shared objects for JCuda's linux-x86_64 natives");
     String path = System.getenv("PATH");
     Assumptions.assumeTrue(path != null && List.of(path.split(File.pathSeparator)).stream()
         .anyMatch(d -> Files.isExecutable(Path.of(d, "g++"))), "g++ is not on PATH");
@@ -40,24 +43,28 @@ class EmulatedDeviceTest {
     compile(List.of("-Wl,-soname,libcublas.so.12", "-Wl,--version-script=" + sources.resolve("fake_libcublas.map"),
         "-o", cudaAndCublas.resolve("libcublas.so.12").toString(), sources.resolve("fake_libcublas.cpp").toString()));
 
-    String withCublas = emulate(dir, cudaAndCublas);
+    String withCublas = emulate(dir, cudaAndCublas, "-Dsparkamm.gpu.cublas=true");
     assertTrue(withCublas.contains("; cuBLAS") && withCublas.contains("checked CUBLAS"), withCublas);
-    String withoutCublas = emulate(dir, cuda, "sgemmMatchesTheCpu", "sketchProductsMatchTheCpu",
-        "deviceGeneratedColumnsAreTheCpus", "concurrentCallsFromManyThreads");
-    assertTrue(withoutCublas.contains("no cuBLAS: ") && withoutCublas.contains("libcublas.so.12"), withoutCublas);
+    // without cuBLAS: switched off, so that a real CUDA 12 cuBLAS elsewhere on the library path stays out
+    String withoutCublas = emulate(dir, cuda, "-Dsparkamm.gpu.cublas=false", "sgemmMatchesTheCpu",
+        "sketchProductsMatchTheCpu", "deviceGeneratedColumnsAreTheCpus", "concurrentCallsFromManyThreads");
+    assertTrue(withoutCublas.contains("no cuBLAS: off"), withoutCublas);
   }
 
   private static void compile(List<String> arguments) throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-shared", "-fPIC"));
     command.addAll(arguments);
-    assertEquals("", run(command, null));
+    run(command, null);
   }
 
-  /** Runs the GPU tests (all, or the named methods) in a JVM whose libcuda.so.1 (and libcublas.so.12) come from {@code libraries}. */
-  private static String emulate(Path dir, Path libraries, String... methods) throws Exception {
+  /**
+   * Runs the GPU tests (all, or the named methods) in a JVM whose libcuda.so.1 (and libcublas.so.12)
+   * come from {@code libraries}, with the system property {@code cublas} ({@code -Dsparkamm.gpu.cublas=...}).
+   */
+  private static String emulate(Path dir, Path libraries, String cublas, String... methods) throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx1g", "-Djava.io.tmpdir=" + libraries, "-Dsparkamm.gpu.emulated=true", "-cp", System.getProperty("java.class.path"),
-        EmulatedDeviceMain.class.getName()));
+        "-Xmx1g", "-Djava.io.tmpdir=" + libraries, "-Dsparkamm.gpu.emulated=true", cublas, "-cp",
+        System.getProperty("java.class.path"), EmulatedDeviceMain.class.getName()));
     command.addAll(List.of(methods));
     String output = run(command, libraries.toString());
     System.out.print(output);

@@ -22,7 +22,7 @@ import org.sparkamm.random.DenseColumns.Entries;
  * S unchanged. Cost: l random values per inner index and side, 2 l flops per entry of the data.
  */
 public final class DenseSketch implements InnerSketch {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L; // 2: the columns' definition moved to DenseColumns
 
   private final DenseColumns columns;
 
