@@ -1,9 +1,11 @@
 package org.sparkamm.gpu;
 
 import java.util.BitSet;
+import java.util.List;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.ComputeBackend;
 import org.sparkamm.local.CpuBackend;
+import org.sparkamm.local.GemmTerm;
 import org.sparkamm.random.DenseColumns;
 
 /**
@@ -81,6 +83,44 @@ public final class CudaBackend implements ComputeBackend {
     } else {
       CpuBackend.INSTANCE.scatterColumns(v, off, ld, count, local, bucket, coef, rowFrom, rowTo, out, outLd);
     }
+  }
+
+  /**
+   * On the GPU when the whole sum pays for moving every operand once and C once each way, with C kept
+   * on the device between terms; otherwise the default (a {@link #dgemm} per term, each deciding for
+   * itself).
+   */
+  @Override
+  public void dgemmSum(int m, int n, List<GemmTerm> terms, double[] c, int offC, int ldc) {
+    double flops = 0;
+    double bytes = 16.0 * m * n;
+    boolean fits = (long) Double.BYTES * m * n <= MAX_OPERAND_BYTES;
+    for (GemmTerm t : terms) {
+      flops += 2.0 * m * n * t.k();
+      bytes += 8.0 * ((double) m * t.k() + (double) t.k() * n);
+      fits &= (long) Double.BYTES * t.k() * Math.max(m, n) <= MAX_OPERAND_BYTES;
+    }
+    if (unavailableReason() == null && m > 0 && n > 0 && fits && OffloadPolicy.pays(flops, bytes)) {
+      dgemmSumOnDevice(CudaRuntime.get().taskDevice().gemmKernel(), m, n, terms, c, offC, ldc);
+    } else {
+      ComputeBackend.super.dgemmSum(m, n, terms, c, offC, ldc);
+    }
+  }
+
+  /** {@link #dgemmSum} on the calling task's GPU with the given GEMM kernel, whatever its size. */
+  public void dgemmSumOnDevice(GemmKernel kernel, int m, int n, List<GemmTerm> terms, double[] c, int offC, int ldc) {
+    AmmArgumentException.require(m >= 0 && n >= 0, "gemm sum: negative dimensions m=%d n=%d", m, n);
+    checkOperand("C", c.length, offC, ldc, m, n);
+    for (GemmTerm t : terms) {
+      AmmArgumentException.require(t.k() >= 0, "gemm sum: a term has k=%d", t.k());
+      checkOperand("A", t.a().length, t.offA(), t.lda(), t.transA() ? t.k() : m, t.transA() ? m : t.k());
+      checkOperand("B", t.b().length, t.offB(), t.ldb(), t.transB() ? n : t.k(), t.transB() ? t.k() : n);
+    }
+    List<GemmTerm> nonEmpty = terms.stream().filter(t -> t.k() > 0).toList();
+    if (m == 0 || n == 0 || nonEmpty.isEmpty()) {
+      return;
+    }
+    CudaRuntime.get().taskDevice().dgemmSum(kernel, m, n, nonEmpty, c, offC, ldc);
   }
 
   /**

@@ -25,6 +25,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -35,6 +36,7 @@ import jcuda.driver.CUmodule;
 import jcuda.jcublas.cublasHandle;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.error.AmmException;
+import org.sparkamm.local.GemmTerm;
 import org.sparkamm.random.DenseColumns;
 import org.sparkamm.random.Ziggurat;
 
@@ -228,6 +230,44 @@ final class CudaDevice {
     runGemm(kernel, Double.BYTES, transA, transB, m, n, k, l,
         Pointer.to(new double[] {alpha}), Pointer.to(new double[] {beta}), beta != 0);
     DoubleBuffer result = view(l.offC, l.bytesC).asDoubleBuffer();
+    for (int j = 0; j < n; j++) {
+      result.get(c, offC + j * ldc, m);
+    }
+  }
+
+  /**
+   * {@link org.sparkamm.local.ComputeBackend#dgemmSum} with C kept on the device: C is staged and
+   * uploaded once, then each term's op(A) and op(B) are staged compactly and uploaded (the next term's
+   * staging overlaps this term's kernel: the default stream orders its upload after it) and the GEMM
+   * adds into C on the device, in list order; C comes back once. m, n >= 1, every k >= 1, arguments
+   * checked by the caller.
+   */
+  synchronized void dgemmSum(GemmKernel kernel, int m, int n, List<GemmTerm> terms, double[] c, int offC, int ldc) {
+    CALLS.incrementAndGet();
+    long bytesC = 8L * m * n;
+    long offTerm = align(bytesC);
+    long termBytes = 0;
+    for (GemmTerm t : terms) {
+      termBytes = Math.max(termBytes, new GemmLayout(t.transA(), t.transB(), m, n, t.k(), Double.BYTES).offC);
+    }
+    AmmArgumentException.require(bytesC <= Integer.MAX_VALUE, "a GPU gemm sum of %d x %d exceeds the 2 GiB a staging view holds",
+        m, n);
+    prepare(offTerm + termBytes);
+    put(view(0, bytesC).asDoubleBuffer(), c, offC, ldc, m, n);
+    cuMemcpyHtoD(device, host, bytesC);
+    Pointer one = Pointer.to(new double[] {1});
+    CUdeviceptr terms0 = device.withByteOffset(offTerm);
+    for (GemmTerm t : terms) {
+      GemmLayout l = new GemmLayout(t.transA(), t.transB(), m, n, t.k(), Double.BYTES);
+      put(view(offTerm, l.offB).asDoubleBuffer(), t.a(), t.offA(), t.lda(), l.rowsA, l.colsA);
+      put(view(offTerm + l.offB, l.offC - l.offB).asDoubleBuffer(), t.b(), t.offB(), t.ldb(), l.rowsB, l.colsB);
+      cuMemcpyHtoD(terms0, host.withByteOffset(offTerm), l.offC);
+      launchGemm(kernel, Double.BYTES, t.transA(), t.transB(), m, n, t.k(), one, terms0, l.rowsA,
+          terms0.withByteOffset(l.offB), l.rowsB, one, device, m);
+    }
+    cuCtxSynchronize();
+    cuMemcpyDtoH(host, device, bytesC);
+    DoubleBuffer result = view(0, bytesC).asDoubleBuffer();
     for (int j = 0; j < n; j++) {
       result.get(c, offC + j * ldc, m);
     }

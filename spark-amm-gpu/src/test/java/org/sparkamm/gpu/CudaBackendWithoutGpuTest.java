@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
 import org.sparkamm.error.AmmException;
 import org.sparkamm.local.CpuBackend;
+import org.sparkamm.local.GemmTerm;
 import org.sparkamm.random.DenseColumns;
 import org.sparkamm.random.DenseColumns.Entries;
 
@@ -51,6 +52,8 @@ class CudaBackendWithoutGpuTest {
     assertTrue(e.getMessage().contains(cuda.unavailableReason()), e.getMessage());
     assertThrows(AmmException.class, () -> cuda.scatterColumnsOnDevice(x, 0, 2, 1, new int[] {0}, new int[] {0},
         new double[] {1}, 0, 2, new double[4], 2));
+    assertThrows(AmmException.class, () -> cuda.dgemmSumOnDevice(GemmKernel.DMMA, 2, 2,
+        java.util.List.of(new GemmTerm(false, false, 2, x, 0, 2, x, 0, 2)), new double[4], 0, 2));
     assertThrows(AmmException.class, () -> cuda.sketchProductOnDevice(GemmKernel.DMMA,
         new DenseColumns(Entries.GAUSSIAN, 1, 2, false, 1), 0, 2, false, 2, x, 0, 2, new double[4], 0, 2));
   }
@@ -69,6 +72,14 @@ class CudaBackendWithoutGpuTest {
     cuda.dgemm(true, true, m, n, k, 0.5, a, 5, k, b, 0, n, -2, c, 0, m);
     CpuBackend.INSTANCE.dgemm(true, true, m, n, k, 0.5, a, 5, k, b, 0, n, -2, expected, 0, m);
     assertArrayEquals(expected, c);
+
+    java.util.List<GemmTerm> terms = java.util.List.of(new GemmTerm(true, true, k, a, 5, k, b, 0, n),
+        new GemmTerm(true, true, k, a, 5, k, b, 0, n));
+    double[] sum = c.clone();
+    double[] sumExpected = c.clone();
+    cuda.dgemmSum(m, n, terms, sum, 0, m);
+    CpuBackend.INSTANCE.dgemmSum(m, n, terms, sumExpected, 0, m);
+    assertArrayEquals(sumExpected, sum);
 
     float[] fa = new float[m * k];
     float[] fb = new float[k * n];

@@ -116,6 +116,50 @@ class CudaKernelsGpuTest {
     }
   }
 
+  /**
+   * A sum of products into one C kept on the device, against the CPU's dgemm per term: ragged m, n and
+   * k, mixed transposes and offsets across the terms, C with a leading dimension above m; tolerance as
+   * for dgemm with k the terms' total.
+   */
+  @Test
+  void dgemmSumMatchesTheCpu() {
+    SplittableRandom random = new SplittableRandom(16);
+    int m = EMULATED ? 130 : 300;
+    int n = EMULATED ? 129 : 260;
+    int[] ks = EMULATED ? new int[] {19, 1, 37} : new int[] {129, 1, 300, 64};
+    java.util.List<org.sparkamm.local.GemmTerm> terms = new ArrayList<>();
+    java.util.List<org.sparkamm.local.GemmTerm> absolute = new ArrayList<>();
+    int total = 0;
+    for (int t = 0; t < ks.length; t++) {
+      boolean transA = (t & 1) != 0;
+      boolean transB = (t & 2) == 0;
+      int k = ks[t];
+      total += k;
+      int lda = (transA ? k : m) + 1;
+      int ldb = transB ? n : k;
+      double[] a = random.doubles(3 + (long) lda * (transA ? m : k), -1, 1).toArray();
+      double[] b = random.doubles((long) ldb * (transB ? k : n), -1, 1).toArray();
+      terms.add(new org.sparkamm.local.GemmTerm(transA, transB, k, a, 3, lda, b, 0, ldb));
+      absolute.add(new org.sparkamm.local.GemmTerm(transA, transB, k, abs(a), 3, lda, abs(b), 0, ldb));
+    }
+    int ldc = m + 2;
+    double[] c = random.doubles((long) ldc * n, -1, 1).toArray();
+    double[] c0 = c.clone();
+    double[] expected = c.clone();
+    CUDA.dgemmSumOnDevice(CudaRuntime.get().device(0).gemmKernel(), m, n, terms, c, 0, ldc);
+    CpuBackend.INSTANCE.dgemmSum(m, n, terms, expected, 0, ldc);
+    double[] bound = new double[c.length];
+    CpuBackend.INSTANCE.dgemmSum(m, n, absolute, bound, 0, ldc);
+    for (int o = 0; o < c.length; o++) {
+      if (o % ldc >= m) {
+        assertTrue(Double.compare(c[o], c0[o]) == 0, "wrote outside C at " + o);
+        continue;
+      }
+      double tol = 2 * (total + 2) * 0x1p-53 * (bound[o] + Math.abs(c0[o]));
+      assertTrue(Math.abs(c[o] - expected[o]) <= tol, "gemm sum at " + o + ": " + c[o] + ", CPU " + expected[o] + ", tolerance " + tol);
+    }
+  }
+
   @Test
   void sgemmMatchesTheCpu() {
     SplittableRandom random = new SplittableRandom(12);

@@ -46,7 +46,7 @@ class EmulatedDeviceTest {
     String withCublas = emulate(dir, cudaAndCublas, "-Dsparkamm.gpu.cublas=true");
     assertTrue(withCublas.contains("; cuBLAS") && withCublas.contains("checked CUBLAS"), withCublas);
     // without cuBLAS: switched off, so that a real CUDA 12 cuBLAS elsewhere on the library path stays out
-    String withoutCublas = emulate(dir, cuda, "-Dsparkamm.gpu.cublas=false", "sgemmMatchesTheCpu",
+    String withoutCublas = emulate(dir, cuda, "-Dsparkamm.gpu.cublas=false", "sgemmMatchesTheCpu", "dgemmSumMatchesTheCpu",
         "sketchProductsMatchTheCpu", "deviceGeneratedColumnsAreTheCpus", "concurrentCallsFromManyThreads");
     assertTrue(withoutCublas.contains("no cuBLAS: off"), withoutCublas);
   }

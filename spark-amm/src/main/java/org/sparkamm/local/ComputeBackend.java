@@ -1,5 +1,6 @@
 package org.sparkamm.local;
 
+import java.util.List;
 import org.sparkamm.random.DenseColumns;
 
 /**
@@ -39,6 +40,19 @@ public interface ComputeBackend {
    */
   void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc);
+
+  /**
+   * {@code C += sum_t op(A_t) op(B_t)} over {@code terms} in list order (C m x n at {@code c[offC + i + j
+   * * ldc]}): the exact block product's {@code C_IJ = sum_K A_IK B_KJ}. Cost {@code sum_t 2 m n k_t}
+   * flops. The default is one {@link #dgemm} per term, in order, each reading and writing C; a device
+   * backend may keep C on the device for the whole sum, so that C crosses once each way and every
+   * operand once, instead of C twice per term.
+   */
+  default void dgemmSum(int m, int n, List<GemmTerm> terms, double[] c, int offC, int ldc) {
+    for (GemmTerm t : terms) {
+      dgemm(t.transA(), t.transB(), m, n, t.k(), 1.0, t.a(), t.offA(), t.lda(), t.b(), t.offB(), t.ldb(), 1.0, c, offC, ldc);
+    }
+  }
 
   /** {@link #dgemm} in float32, as BLAS {@code sgemm}. */
   void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,

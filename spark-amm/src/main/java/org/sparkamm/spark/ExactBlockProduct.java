@@ -1,5 +1,6 @@
 package org.sparkamm.spark;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -13,13 +14,14 @@ import scala.Tuple2;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.BackendChoice;
 import org.sparkamm.local.ComputeBackend;
+import org.sparkamm.local.GemmTerm;
 
 /**
  * {@code mm} on BlockMatrix inputs for a backend choice other than the CPU (where
  * {@code BlockMatrix.multiply} runs its products in breeze, out of any backend's reach): MLlib's
  * shape through {@link OutputGrid}, with each output block {@code C_IJ = sum_K A_IK B_KJ} computed
- * by the executor's backend, one dgemm per pair of blocks that meet, in ascending K, accumulated in
- * place. Cost 2 m n p flops in total; shuffle as {@code BlockMatrix.multiply}'s: every block of A
+ * by the executor's backend as one {@link ComputeBackend#dgemmSum} of the pairs of blocks that meet, in
+ * ascending K (a GPU keeps C_IJ on the device for the whole sum). Cost 2 m n p flops in total; shuffle as {@code BlockMatrix.multiply}'s: every block of A
  * once per block column of C, every block of B once per block row, plus 8 bytes per output entry
  * per split of the inner dimension when {@code splits} (MLlib's {@code numMidDimSplits}) is above
  * 1. Sparse blocks are made dense where they meet (a device backend multiplies dense arrays). The
@@ -50,6 +52,7 @@ final class ExactBlockProduct {
     }
     as.sort(Comparator.comparingInt(ExactBlockProduct::col));
     double[] c = new double[Math.multiplyExact(rows, cols)];
+    List<GemmTerm> terms = new ArrayList<>();
     for (Tuple2<Tuple2<Object, Object>, Matrix> ta : as) {
       Tuple2<Tuple2<Object, Object>, Matrix> tb = bByInner.get(col(ta));
       if (tb == null) {
@@ -64,9 +67,10 @@ final class ExactBlockProduct {
       DenseMatrix ad = dense(am);
       DenseMatrix bd = dense(bm);
       // A row-major (isTransposed) array is the column-major array of the transpose: a flag, not a copy.
-      backend.dgemm(ad.isTransposed(), bd.isTransposed(), rows, cols, inner, 1.0, ad.values(), 0,
-          ad.isTransposed() ? inner : rows, bd.values(), 0, bd.isTransposed() ? cols : inner, 1.0, c, 0, rows);
+      terms.add(new GemmTerm(ad.isTransposed(), bd.isTransposed(), inner, ad.values(), 0, ad.isTransposed() ? inner : rows,
+          bd.values(), 0, bd.isTransposed() ? cols : inner));
     }
+    backend.dgemmSum(rows, cols, terms, c, 0, rows);
     return c;
   }
 
