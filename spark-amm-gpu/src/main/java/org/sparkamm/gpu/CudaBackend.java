@@ -86,6 +86,15 @@ public final class CudaBackend implements ComputeBackend {
   }
 
   /**
+   * With a usable GPU, {@link OffloadPolicy#accumulationBatch}: enough rows that a call's operands
+   * outweigh C's round trip; without one, the CPU's 256, so that the fallback gives the CPU's bits.
+   */
+  @Override
+  public int accumulationBatch(int m, int n) {
+    return unavailableReason() == null ? OffloadPolicy.accumulationBatch(m, n) : ComputeBackend.super.accumulationBatch(m, n);
+  }
+
+  /**
    * On the GPU when the whole sum pays for moving every operand once and C once each way, with C kept
    * on the device between terms; otherwise the default (a {@link #dgemm} per term, each deciding for
    * itself).

@@ -108,6 +108,15 @@ class BackendWiringTest {
   }
 
   @Test
+  void rowBatchesGrowUntilTheOperandsOutweighCsRoundTrip() {
+    assertEquals(2048, OffloadPolicy.accumulationBatch(1024, 1024)); // 4 m n / (m + n)
+    assertEquals(256, OffloadPolicy.accumulationBatch(10, 10)); // never below the CPU's
+    assertEquals(512, OffloadPolicy.accumulationBatch(200, 100)); // 266 rounds up to a multiple of 256
+    assertEquals(1024, OffloadPolicy.accumulationBatch(4096, 4096)); // 8,192 wanted, 64 MiB of operands allowed
+    assertEquals(256, cuda.accumulationBatch(1024, 1024)); // no GPU here: the CPU's batch, so the CPU's bits
+  }
+
+  @Test
   void badArgumentsAreOneLineErrorsBeforeAnyDeviceWork() {
     double[] x = new double[8];
     String message = assertThrows(AmmArgumentException.class,

@@ -54,6 +54,16 @@ public interface ComputeBackend {
     }
   }
 
+  /**
+   * How many inner indices a caller that accumulates an m x n {@code C += op(A) op(B)} call by call (a
+   * row-aligned product's batches of rows) should put in each call. The default, 256, keeps a batch
+   * of rows in a CPU's cache; a device backend asks for more, so that moving the operands, not C's
+   * round trip, dominates each call's transfers.
+   */
+  default int accumulationBatch(int m, int n) {
+    return 256;
+  }
+
   /** {@link #dgemm} in float32, as BLAS {@code sgemm}. */
   void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc);

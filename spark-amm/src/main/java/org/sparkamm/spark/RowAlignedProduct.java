@@ -44,7 +44,7 @@ import org.sparkamm.sketch.SketchedBlock;
  * gathers the row norms by chunk of indices (about 16 bytes per row shuffled).
  *
  * <p>The exact product ({@code mm}) must pair rows by index: it joins X and Y (a full shuffle of both)
- * and sums per-partition GEMMs of 256-row batches.
+ * and sums per-partition GEMMs of row batches (256 rows on the CPU).
  *
  * <p>Backends: the {@link BackendChoice} travels in the task closures and the partial sketches; each
  * task resolves it on its executor (scatter-adds, dense tiles, the exact product's batch GEMMs). The
@@ -66,7 +66,6 @@ import org.sparkamm.sketch.SketchedBlock;
  * co-occurring directions) run their two-sided product on (X, X).
  */
 public final class RowAlignedProduct {
-  private static final int BATCH = 256;
 
   private RowAlignedProduct() {}
 
@@ -289,7 +288,7 @@ public final class RowAlignedProduct {
     return OrderedReduce.reduce(partial, SketchAccumulator::merge).finish();
   }
 
-  /** X^T X without a join: per-partition sums of X_b^T X_b over 256-row batches, tree-reduced. */
+  /** X^T X without a join: per-partition sums of X_b^T X_b over batches of rows, merged in partition order. */
   private static double[] exactGram(IndexedRowMatrix x, int m, BackendChoice choice) {
     JavaRDD<double[]> partial = x.rows().toJavaRDD().mapPartitions((Iterator<IndexedRow> it) -> {
       BatchedSum sum = new BatchedSum(m, m, true, choice.backend());
@@ -317,9 +316,9 @@ public final class RowAlignedProduct {
   }
 
   /**
-   * One partition's {@code sum_r x_r^T y_r} (m x p, column-major), rows gathered into {@value #BATCH}-row
-   * batches and added by one dgemm each (2 m p BATCH flops); for a Gram (y_r = x_r) one buffer serves
-   * both operands.
+   * One partition's {@code sum_r x_r^T y_r} (m x p, column-major), rows gathered into batches of the
+   * backend's {@link ComputeBackend#accumulationBatch} rows (256 on the CPU) and added by one dgemm each
+   * (2 m p batch flops); for a Gram (y_r = x_r) one buffer serves both operands.
    */
   private static final class BatchedSum {
     private final int m;
@@ -328,6 +327,7 @@ public final class RowAlignedProduct {
     private final double[] c;
     private final double[] xb;
     private final double[] yb;
+    private final int batch;
     private int rows;
 
     BatchedSum(int m, int p, boolean gram, ComputeBackend backend) {
@@ -335,17 +335,18 @@ public final class RowAlignedProduct {
       this.p = p;
       this.backend = backend;
       c = new double[Math.multiplyExact(m, p)];
-      xb = new double[BATCH * m];
-      yb = gram ? xb : new double[BATCH * p];
+      batch = backend.accumulationBatch(m, p);
+      xb = new double[Math.multiplyExact(batch, m)];
+      yb = gram ? xb : new double[Math.multiplyExact(batch, p)];
     }
 
     /** Adds row r: x_r and y_r (y ignored for a Gram). */
     void add(Vector x, Vector y) {
-      Vectors2.copyInto(x, xb, rows, BATCH);
+      Vectors2.copyInto(x, xb, rows, batch);
       if (yb != xb) {
-        Vectors2.copyInto(y, yb, rows, BATCH);
+        Vectors2.copyInto(y, yb, rows, batch);
       }
-      if (++rows == BATCH) {
+      if (++rows == batch) {
         flush();
         java.util.Arrays.fill(xb, 0.0);
         if (yb != xb) {
@@ -362,7 +363,7 @@ public final class RowAlignedProduct {
     }
 
     private void flush() {
-      backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, BATCH, yb, 0, BATCH, 1.0, c, 0, m);
+      backend.dgemm(true, false, m, p, rows, 1.0, xb, 0, batch, yb, 0, batch, 1.0, c, 0, m);
       rows = 0;
     }
   }
