@@ -31,9 +31,7 @@ class EmulatedDeviceTest {
   void theGpuTestsPassOnTheEmulatedDevice(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
         "the stand-in libraries are ELF shared objects for JCuda's linux-x86_64 natives");
-    String path = System.getenv("PATH");
-    Assumptions.assumeTrue(path != null && List.of(path.split(File.pathSeparator)).stream()
-        .anyMatch(d -> Files.isExecutable(Path.of(d, "g++"))), "g++ is not on PATH");
+    Assumptions.assumeTrue(PtxTest.onPath("g++"), "g++ is not on PATH");
     Path cuda = Files.createDirectory(dir.resolve("cuda"));
     Path cudaAndCublas = Files.createDirectory(dir.resolve("cuda-cublas"));
     Path sources = Path.of(System.getProperty("sparkamm.gpu.moduleDir", System.getProperty("user.dir"))).resolve("src/test/cuda");

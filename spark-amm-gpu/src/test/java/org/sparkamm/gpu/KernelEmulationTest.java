@@ -3,13 +3,11 @@ package org.sparkamm.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,9 +32,7 @@ class KernelEmulationTest {
 
   @BeforeAll
   static void compile() throws Exception {
-    String path = System.getenv("PATH");
-    Assumptions.assumeTrue(path != null && List.of(path.split(File.pathSeparator)).stream()
-        .anyMatch(d -> Files.isExecutable(Path.of(d, "g++"))), "g++ is not on PATH");
+    Assumptions.assumeTrue(PtxTest.onPath("g++"), "g++ is not on PATH");
     binary = dir.resolve("emulate");
     assertEquals("", run("g++", "-std=c++20", "-O1", "-pthread", "-ffp-contract=off",
         MODULE.resolve("src/test/cuda/emulate.cpp").toString(), "-o", binary.toString()));

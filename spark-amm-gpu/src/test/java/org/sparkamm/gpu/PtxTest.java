@@ -23,7 +23,8 @@ class PtxTest {
   private static final Path MODULE = Path.of(System.getProperty("sparkamm.gpu.moduleDir", System.getProperty("user.dir")));
   private static final Path RESOURCES = MODULE.resolve("src/main/resources/org/sparkamm/gpu");
 
-  private static boolean onPath(String tool) {
+  /** Whether an executable {@code tool} is on PATH (the module's tests that compile CUDA or C++ skip without it). */
+  static boolean onPath(String tool) {
     String path = System.getenv("PATH");
     return path != null && List.of(path.split(File.pathSeparator)).stream().anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
   }

@@ -14,7 +14,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.CodebookAlgorithm;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
@@ -72,9 +71,7 @@ public final class BlockProduct {
     AmmArgumentException.require(n == b.numRows(),
         "inner dimensions differ: A is %dx%d, B is %dx%d", m, n, b.numRows(), p);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     if (algo.isExact()) {
       AmmArgumentException.require(a.colsPerBlock() == b.rowsPerBlock(),
           "mm on Spark (BlockMatrix.multiply) needs A's columns per block (%d) to equal B's rows per block (%d)",
@@ -93,7 +90,7 @@ public final class BlockProduct {
         }
       }
       long fab = clock.lap();
-      return new Timed<>(c, new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
+      return new Timed<>(c, clock.breakdown(0, 0, fab, 0));
     }
     if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiply(algo, a, b, midDimSplits, backend); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiply(algo, a, b, k, seed); }
@@ -140,8 +137,7 @@ public final class BlockProduct {
         long buildB = Math.round(job * (nanos[1].value() / tasks));
         BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
         done = true;
-        return new Timed<>(c, new Breakdown(buildA, buildB + sketchTime, job - buildA - buildB, clock.lap(),
-            meter.bytesWritten() - shuffle0));
+        return new Timed<>(c, clock.breakdown(buildA, buildB + sketchTime, job - buildA - buildB, clock.lap()));
       }
       as = sketchBlocks(coalesced(JavaPairRDD.fromJavaRDD(a.blocks().toJavaRDD()), jsc), sk, width, cpbA, Side.A,
           partsA, outerNorms, backend);
@@ -173,7 +169,7 @@ public final class BlockProduct {
       BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
       long post = clock.lap();
       done = true;
-      return new Timed<>(c, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+      return new Timed<>(c, clock.breakdown(buildA, buildB, fab, post));
     } finally {
       if (as != null) {
         as.unpersist(false);

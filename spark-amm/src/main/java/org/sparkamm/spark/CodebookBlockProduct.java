@@ -16,7 +16,6 @@ import org.apache.spark.mllib.linalg.SparseMatrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.CodebookAlgorithm;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.codebook.Codebook;
@@ -55,9 +54,7 @@ public final class CodebookBlockProduct {
     long p = b.numCols();
     cb.subspaces().check(n, algo.tag());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     Broadcast<Codebook> bc = jsc.broadcast(cb);
     List<JavaPairRDD<Integer, Object>> cached = new ArrayList<>();
     JavaPairRDD<Tuple2<Object, Object>, Matrix> cBlocks = null;
@@ -99,7 +96,7 @@ public final class CodebookBlockProduct {
       long fab = clock.lap();
       BlockMatrix c = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
       done = true;
-      return new Timed<>(c, new Breakdown(buildA, buildB, fab, clock.lap(), meter.bytesWritten() - shuffle0));
+      return new Timed<>(c, clock.breakdown(buildA, buildB, fab, clock.lap()));
     } finally {
       for (JavaPairRDD<Integer, Object> rdd : cached) {
         rdd.unpersist(false);

@@ -10,7 +10,6 @@ import org.apache.spark.mllib.linalg.SparseVector;
 import org.apache.spark.mllib.linalg.Vector;
 import org.apache.spark.mllib.linalg.distributed.IndexedRow;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.CodebookAlgorithm;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.codebook.Codebook;
@@ -38,9 +37,7 @@ public final class CodebookRowAligned {
     int p = Math.toIntExact(y.numCols());
     cb.subspaces().check(n, algo.tag());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     Broadcast<Codebook> bc = jsc.broadcast(cb);
     try {
       int[] codesA = codes(cb, coalesced(x.rows().toJavaRDD(), jsc), bc, false, m);
@@ -70,7 +67,7 @@ public final class CodebookRowAligned {
         c = tables.lookup(codesA, m);
       }
       long fab = clock.lap();
-      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+      return new Timed<>(new DenseMatrix(m, p, c), clock.breakdown(buildA, buildB, fab, 0));
     } finally {
       bc.destroy(); // the result is local: nothing reads the codebook broadcast after this, on any path
     }

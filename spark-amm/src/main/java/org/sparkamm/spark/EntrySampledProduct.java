@@ -23,7 +23,6 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.error.AmmArgumentException;
 import org.sparkamm.local.SparseOuterProducts;
@@ -85,9 +84,7 @@ public final class EntrySampledProduct {
     int rows = tauCount(m, "rows of A");
     int cols = tauCount(p, "columns of B");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     int rpbA = a.rowsPerBlock();
     int cpbA = a.colsPerBlock();
     int rpbB = b.rowsPerBlock();
@@ -169,7 +166,7 @@ public final class EntrySampledProduct {
       BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
       long post = clock.lap();
       done = true;
-      return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+      return new Timed<>(result, clock.breakdown(buildA, buildB, fab, post));
     } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
       for (JavaPairRDD<?, ?> pieces : java.util.Arrays.asList(aPieces, bPieces)) {
         if (pieces != null) {
@@ -204,9 +201,7 @@ public final class EntrySampledProduct {
         "row-aligned X^T Y needs the same rows: X is %dx%d, Y is %dx%d", n, m, y.numRows(), p);
     int mp = Math.multiplyExact(m, p);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     JavaRDD<IndexedRow> xRows = x.rows().toJavaRDD();
     JavaRDD<IndexedRow> yRows = y.rows().toJavaRDD();
 
@@ -243,7 +238,7 @@ public final class EntrySampledProduct {
       }
       long fab = clock.lap();
       return new Timed<>(new DenseMatrix(m, p, c),
-          new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+          clock.breakdown(buildA, buildB, fab, 0));
     } finally { // the result is local: nothing reads the samples or the taus after this, on any path
       for (JavaPairRDD<Long, SparseVector> sampled : java.util.Arrays.asList(xs, ys)) {
         if (sampled != null) {

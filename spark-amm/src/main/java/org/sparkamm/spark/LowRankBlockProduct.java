@@ -22,7 +22,6 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
 import org.sparkamm.algo.BlockLowRank;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.TileReader;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.error.AmmArgumentException;
@@ -89,9 +88,7 @@ public final class LowRankBlockProduct {
         "inner dimensions differ: A is %dx%d, B is %dx%d", m, n, b.numRows(), p);
     int bs = lra.blockSize();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
 
     JavaRDD<LowRankTile> aTiles = null;
     JavaRDD<LowRankTile> bTiles = null;
@@ -127,7 +124,7 @@ public final class LowRankBlockProduct {
       BlockMatrix result = new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p);
       long post = clock.lap();
       done = true;
-      return new Timed<>(result, new Breakdown(buildA, buildB, fab, post, meter.bytesWritten() - shuffle0));
+      return new Timed<>(result, clock.breakdown(buildA, buildB, fab, post));
     } finally { // Spark's exceptions are checked ones thrown undeclared: a finally sees them all
       for (JavaRDD<LowRankTile> tiles : java.util.Arrays.asList(aTiles, bTiles)) {
         if (tiles != null) {
@@ -257,9 +254,7 @@ public final class LowRankBlockProduct {
     int rankA = lra.rankA();
     int rankB = lra.rankB();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     JavaPairRDD<Integer, PanelPart> xs = null;
     JavaPairRDD<Integer, PanelPart> ys = null;
     try {
@@ -303,7 +298,7 @@ public final class LowRankBlockProduct {
         }), Vectors2::plus);
       }
       long fab = clock.lap();
-      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+      return new Timed<>(new DenseMatrix(m, p, c), clock.breakdown(buildA, buildB, fab, 0));
     } finally { // the result is local: nothing reads the panels after this, on any path
       for (JavaPairRDD<Integer, PanelPart> panelParts : java.util.Arrays.asList(xs, ys)) {
         if (panelParts != null) {

@@ -16,7 +16,6 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.sketch.CoOccurringDirections;
 import org.sparkamm.sketch.ColumnPanels;
@@ -46,9 +45,7 @@ final class MergeableProduct {
     long p = b.numCols();
     CoOccurringDirections empty = algo.mergeableSketch(m, p, l); // checks l against m and p first
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     int rpbA = a.rowsPerBlock();
     int cpbA = a.colsPerBlock();
     int rpbB = b.rowsPerBlock();
@@ -103,7 +100,7 @@ final class MergeableProduct {
     result.blocks().persist(StorageLevel.MEMORY_AND_DISK());
     result.blocks().count();
     long post = clock.lap();
-    return new Timed<>(result, new Breakdown(build, 0, fab, post, meter.bytesWritten() - shuffle0));
+    return new Timed<>(result, clock.breakdown(build, 0, fab, post));
   }
 
   /**
@@ -126,9 +123,7 @@ final class MergeableProduct {
     int p = Math.toIntExact(y.numCols());
     CoOccurringDirections empty = algo.mergeableSketch(m, p, l);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     int parts = Math.max(1, Math.min(2 * jsc.defaultParallelism(), (int) Math.max(1, n / PANEL)));
     JavaPairRDD<Long, Tuple2<Vector, Vector>> pairs = x.rows().toJavaRDD()
         .mapToPair(r -> new Tuple2<>(r.index(), Vectors2.checked(r, m)))
@@ -159,7 +154,7 @@ final class MergeableProduct {
     long build = clock.lap();
     double[] c = sketch.product();
     long fab = clock.lap();
-    return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(build, 0, fab, 0, meter.bytesWritten() - shuffle0));
+    return new Timed<>(new DenseMatrix(m, p, c), clock.breakdown(build, 0, fab, 0));
   }
 
   /** Merges the partial sketches pairwise, in a balanced tree over partition order: a fixed order. */

@@ -15,7 +15,6 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.ScalarQuantization;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.error.AmmArgumentException;
@@ -81,9 +80,7 @@ public final class QuantizedBlockProduct {
         "%s on Spark needs A's columns per block (%d) to equal B's rows per block (%d)", algo.tag(),
         a.colsPerBlock(), b.rowsPerBlock());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(a.blocks().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     int rpbA = a.rowsPerBlock();
     int cpbB = b.colsPerBlock();
     Broadcast<double[]> scalesA = null;
@@ -126,7 +123,7 @@ public final class QuantizedBlockProduct {
       long fab = clock.lap();
       done = true;
       return new Timed<>(new BlockMatrix(cBlocks.rdd(), rpbA, cpbB, m, p),
-          new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+          clock.breakdown(buildA, buildB, fab, 0));
     } finally {
       if (aTiles != null) {
         aTiles.unpersist(false);
@@ -206,9 +203,7 @@ public final class QuantizedBlockProduct {
         "row-aligned X^T Y needs the same rows: X is %dx%d, Y is %dx%d", k, m, y.numRows(), p);
     int mp = Math.multiplyExact(m, p);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     double[] sx = columnScales(x, m, mode, q.scaleMode());
     long buildA = clock.lap();
     double[] sy = columnScales(y, p, mode, q.scaleMode());
@@ -231,8 +226,7 @@ public final class QuantizedBlockProduct {
         }
       }
       long fab = clock.lap();
-      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0,
-          meter.bytesWritten() - shuffle0));
+      return new Timed<>(new DenseMatrix(m, p, c), clock.breakdown(buildA, buildB, fab, 0));
     } finally {
       scales.destroy(); // the result is local: nothing reads the scales after this, on any path
     }

@@ -18,7 +18,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import org.sparkamm.algo.AmmAlgorithm;
-import org.sparkamm.algo.Breakdown;
 import org.sparkamm.algo.CodebookAlgorithm;
 import org.sparkamm.algo.Timed;
 import org.sparkamm.algo.InnerNorms;
@@ -96,13 +95,11 @@ public final class RowAlignedProduct {
     AmmArgumentException.require(n == y.numRows(),
         "row-aligned X^T Y needs the same rows: X is %dx%d, Y is %dx%d", n, m, y.numRows(), p);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.rows().sparkContext());
-    ShuffleMeter meter = ShuffleMeter.of(jsc.sc());
-    long shuffle0 = meter.bytesWritten();
-    Breakdown.Clock clock = new Breakdown.Clock();
+    ProductClock clock = new ProductClock(jsc);
     if (algo.isExact()) {
       double[] c = gram ? exactGram(x, m, backend) : exact(x, y, m, p, backend);
       long fab = clock.lap();
-      return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(0, 0, fab, 0, meter.bytesWritten() - shuffle0));
+      return new Timed<>(new DenseMatrix(m, p, c), clock.breakdown(0, 0, fab, 0));
     }
     if (algo.quantizesEntries()) { return QuantizedBlockProduct.multiplyRowAligned(algo, x, y, backend); }
     if (algo.samplesEntries()) { return EntrySampledProduct.multiplyRowAligned(algo, x, y, k, seed); }
@@ -145,7 +142,7 @@ public final class RowAlignedProduct {
     int chosen = probes == null ? 0 : algo.choose(RepeatProbes.residuals(probes, x, y, xs, ys));
     double[] c = algo.reducedProduct(k, chosen).multiply(xs, ys, backend.onDriver().backend());
     long fab = clock.lap();
-    return new Timed<>(new DenseMatrix(m, p, c), new Breakdown(buildA, buildB, fab, 0, meter.bytesWritten() - shuffle0));
+    return new Timed<>(new DenseMatrix(m, p, c), clock.breakdown(buildA, buildB, fab, 0));
   }
 
   /** A's side of a Gram sketch from B's: the same block, or its columns scaled by {@code factors}. */
